@@ -1,0 +1,159 @@
+import Foundation
+import Postgres
+
+/// A private PostgreSQL cluster in a folder: data in `home/data`, the Unix socket in
+/// `home/run`, no TCP port. Used for procure's embedded default and for the test suite.
+public struct EmbeddedCluster: Sendable {
+    public enum Status: Sendable, Equatable {
+        case notInitialized
+        case stopped
+        case running(pid: Int)
+    }
+
+    public let home: URL
+    /// Extra `postgresql.conf` settings written at `initdb` time (tests turn fsync off).
+    public let settings: [String: String]
+    public let databaseName: String
+
+    public init(home: URL, settings: [String: String] = [:], databaseName: String = "procure") {
+        self.home = home.standardizedFileURL
+        self.settings = settings
+        self.databaseName = databaseName
+    }
+
+    /// `$PROCURE_HOME`, else `${XDG_DATA_HOME:-~/.local/share}/procure`.
+    public static func defaultHome(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let home = environment["PROCURE_HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home)
+        }
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return URL(fileURLWithPath: dataHome).appendingPathComponent("procure")
+    }
+
+    public var dataDirectory: URL { home.appendingPathComponent("data") }
+    public var socketDirectory: URL { home.appendingPathComponent("run") }
+    public var logFile: URL { home.appendingPathComponent("server.log") }
+
+    /// The libpq connection string for a database of this cluster.
+    public func conninfo(database: String? = nil) -> String {
+        "host='\(socketDirectory.path)' dbname='\(database ?? databaseName)' user=postgres connect_timeout=10"
+    }
+
+    public func status() throws -> Status {
+        let fileManager = FileManager.default
+        guard fileManager.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) else {
+            return .notInitialized
+        }
+        let binaries = try ServerBinaries.locate()
+        let runner = try ProcessRunner.forCurrentUser()
+        let result = try runner.run(binaries.path("pg_ctl"), ["status", "-D", dataDirectory.path], allowFailure: true)
+        guard result.status == 0 else { return .stopped }
+        let pid = result.output.split(separator: "PID: ").dropFirst().first
+            .map { String($0.prefix { $0.isNumber }) }.flatMap { Int($0) } ?? 0
+        return .running(pid: pid)
+    }
+
+    /// Creates the cluster if needed and starts it if it is not running. Safe to call from
+    /// several processes at once.
+    public func start() throws {
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let lock = try FileLock(path: home.appendingPathComponent(".lock").path)
+        defer { withExtendedLifetime(lock) {} }
+        let binaries = try ServerBinaries.locate()
+        let runner = try ProcessRunner.forCurrentUser()
+        if try status() == .notInitialized {
+            try initialise(binaries: binaries, runner: runner)
+        }
+        if case .running = try status() { return }
+        removeStalePidFile()
+        try runner.run(binaries.path("pg_ctl"), [
+            "start", "-w", "-t", "60", "-D", dataDirectory.path, "-l", logFile.path,
+        ])
+        try createDatabaseIfMissing()
+    }
+
+    public func stop() throws {
+        guard case .running = try status() else { return }
+        let lock = try FileLock(path: home.appendingPathComponent(".lock").path)
+        defer { withExtendedLifetime(lock) {} }
+        let binaries = try ServerBinaries.locate()
+        try ProcessRunner.forCurrentUser().run(binaries.path("pg_ctl"), [
+            "stop", "-w", "-m", "fast", "-D", dataDirectory.path,
+        ])
+    }
+
+    private func initialise(binaries: ServerBinaries, runner: ProcessRunner) throws {
+        guard socketDirectory.path.utf8.count < 100 else {
+            throw ClusterError.socketPathTooLong(socketDirectory.path)
+        }
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        try fileManager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        if let user = runner.runAsUser {
+            try grantServerAccess(to: user)
+        }
+        chmod(dataDirectory.path, 0o700)
+        chmod(socketDirectory.path, 0o700)
+        // Trust on the Unix socket only: the socket folder is private (0700) to the server's
+        // user (and root), and there is no TCP listener at all.
+        try runner.run(binaries.path("initdb"), [
+            "-D", dataDirectory.path, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync",
+        ])
+        var conf = "\n# procure embedded cluster\nlisten_addresses = ''\n"
+        conf += "unix_socket_directories = '\(socketDirectory.path)'\n"
+        for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
+            conf += "\(key) = \(value)\n"
+        }
+        let confFile = dataDirectory.appendingPathComponent("postgresql.conf")
+        let handle = try FileHandle(forWritingTo: confFile)
+        handle.seekToEndOfFile()
+        handle.write(Data(conf.utf8))
+        try handle.close()
+    }
+
+    /// As root the server runs as `postgres`: it must own its folders and be able to reach
+    /// them through every parent folder (traverse permission only, nothing is listed).
+    private func grantServerAccess(to user: String) throws {
+        guard let entry = getpwnam(user) else { throw ClusterError.noPostgresUser }
+        let uid = entry.pointee.pw_uid
+        let gid = entry.pointee.pw_gid
+        for folder in [dataDirectory, socketDirectory] {
+            chown(folder.path, uid, gid)
+        }
+        if FileManager.default.fileExists(atPath: logFile.path) == false {
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        }
+        chown(logFile.path, uid, gid)
+        var folder = home
+        while folder.path != "/" {
+            var info = stat()
+            if stat(folder.path, &info) == 0, info.st_mode & 0o001 == 0 {
+                chmod(folder.path, (info.st_mode & 0o7777) | 0o001)
+            }
+            folder.deleteLastPathComponent()
+        }
+    }
+
+    /// A `postmaster.pid` left by a crash would make the new server refuse to start when its
+    /// PID now belongs to another process. pg_ctl said no server runs, and we hold the lock.
+    private func removeStalePidFile() {
+        let pidFile = dataDirectory.appendingPathComponent("postmaster.pid").path
+        if FileManager.default.fileExists(atPath: pidFile) {
+            try? FileManager.default.removeItem(atPath: pidFile)
+        }
+    }
+
+    private func createDatabaseIfMissing() throws {
+        let connection = try Connection(conninfo(database: "postgres"))
+        let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName])
+        if exists.rows.isEmpty {
+            try connection.execute(script: "CREATE DATABASE \(quoteIdentifier(databaseName))")
+        }
+    }
+}
+
+/// Quotes an SQL identifier (for the few statements that cannot take parameters).
+public func quoteIdentifier(_ name: String) -> String {
+    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

@@ -1,0 +1,118 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection.
+///
+/// Not `Sendable`: a connection is used by one thread at a time, and the compiler keeps it so.
+public final class Connection {
+    private var handle: OpaquePointer?
+
+    /// Connects with a libpq connection string or URL. An empty string uses libpq's own
+    /// defaults (`PGHOST`, `PGDATABASE`, service file, …).
+    public init(_ conninfo: String) throws {
+        let pointer = PQconnectdb(conninfo)
+        guard let pointer, PQstatus(pointer) == CONNECTION_OK else {
+            let message = pointer.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            if let pointer { PQfinish(pointer) }
+            throw PostgresError(kind: .connection, message: Connection.trimmed(message))
+        }
+        handle = pointer
+        // Notices (e.g. "relation already exists, skipping") go nowhere instead of stderr.
+        PQsetNoticeProcessor(pointer, { _, _ in }, nil)
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    public var isOpen: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// The server's process id: handy for cancelling or terminating this session.
+    public var backendPID: Int32 {
+        handle.map { PQbackendPID($0) } ?? 0
+    }
+
+    /// Runs one parameterised statement. Parameters travel separately from the SQL text
+    /// (`PQexecParams`), so values are never spliced into SQL.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
+        let handle = try openHandle()
+        let texts = parameters.map { $0.postgresText }
+        let result = withCStrings(texts) { pointers in
+            PQexecParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Runs SQL text that may hold several statements and no parameters (migrations, BEGIN, …).
+    public func execute(script sql: String) throws {
+        let handle = try openHandle()
+        _ = try consume(PQexec(handle, sql))
+    }
+
+    func openHandle() throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(kind: .connection, message: "connection is closed")
+        }
+        return handle
+    }
+
+    /// Copies the result into Swift values and frees the libpq result.
+    func consume(_ result: OpaquePointer?) throws -> QueryResult {
+        guard let result else {
+            throw connectionError()
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN:
+            return QueryResult(copying: result)
+        default:
+            throw error(from: result)
+        }
+    }
+
+    func connectionError() -> PostgresError {
+        let message = handle.map { String(cString: PQerrorMessage($0)) } ?? "connection is closed"
+        return PostgresError(kind: .connection, message: Connection.trimmed(message))
+    }
+
+    func error(from result: OpaquePointer) -> PostgresError {
+        func field(_ code: Int32) -> String? {
+            guard let pointer = PQresultErrorField(result, code) else { return nil }
+            return String(cString: pointer)
+        }
+        let sqlState = field(Int32(UInt8(ascii: "C")))
+        let primary = field(Int32(UInt8(ascii: "M"))) ?? Connection.trimmed(String(cString: PQresultErrorMessage(result)))
+        let lost = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
+        return PostgresError(
+            kind: lost && sqlState == nil ? .connection : .server,
+            message: primary.isEmpty ? Connection.trimmed(String(cString: PQerrorMessage(handle))) : primary,
+            sqlState: sqlState,
+            detail: field(Int32(UInt8(ascii: "D"))),
+            hint: field(Int32(UInt8(ascii: "H"))),
+            constraintName: field(Int32(UInt8(ascii: "n"))),
+            severity: field(Int32(UInt8(ascii: "V")))
+        )
+    }
+
+    static func trimmed(_ message: String) -> String {
+        message.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Calls `body` with C strings that stay alive for the whole call; `nil` becomes a NULL pointer.
+func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    var owned: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0) } }
+    defer { owned.forEach { free($0) } }
+    return owned.withUnsafeMutableBufferPointer { buffer in
+        body(buffer.map { UnsafePointer($0) })
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Postgres
+import ProcurementStore
+
+/// Options every verb accepts anywhere among its words.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: "Act as this user (SET ROLE).")
+    var actor: String?
+
+    @Option(help: ArgumentHelp("Output format: table, json or csv.", visibility: .hidden))
+    var format: OutputFormat?
+}
+
+/// What a verb gets to do its work.
+struct CommandContext {
+    let session: Session
+    /// `--as` of the line, else of the whole run.
+    let actor: String?
+
+    /// Runs `body` in the line's transaction, acting as `actor`.
+    func transaction<T>(_ body: (Store) throws -> T) throws -> T {
+        try session.transaction(actor: actor, body)
+    }
+
+    /// One call of a `procure.*` function in its own transaction.
+    func call(_ function: String, _ arguments: [any PostgresEncodable]) throws -> JSONValue {
+        try transaction { try $0.call(function, arguments) }
+    }
+}
+
+/// A verb: parsed by swift-argument-parser from a line's words, run against the store.
+protocol ProcureCommand: ParsableCommand {
+    var common: CommonOptions { get }
+    func execute(in context: CommandContext) throws -> JSONValue
+}

@@ -1,0 +1,88 @@
+import EmbeddedPostgres
+import Foundation
+import Postgres
+import ProcurementStore
+
+/// One run of procure: one connection, reused by every line, opened on first need.
+final class Session {
+    let target: DatabaseTarget
+    let atomic: Bool
+    private var connection: Connection?
+    private var migrated = false
+    private var atomicBegun = false
+
+    init(target: DatabaseTarget, atomic: Bool) {
+        self.target = target
+        self.atomic = atomic
+    }
+
+    /// The store, connecting (and, for the embedded default, starting and migrating the
+    /// cluster) when needed. A lost connection is reopened on the next line.
+    func store() throws -> Store {
+        if let connection, connection.isOpen {
+            return Store(connection: connection)
+        }
+        if atomicBegun {
+            throw ProcureError(.databaseUnavailable, "the connection was lost inside an --atomic batch; nothing was committed")
+        }
+        let opened = try connect()
+        if !migrated {
+            try migrate(opened)
+            migrated = true
+        }
+        connection = opened
+        return Store(connection: opened)
+    }
+
+    private func connect() throws -> Connection {
+        switch target {
+        case .conninfo(let conninfo):
+            return try Connection(conninfo)
+        case .embedded(let cluster):
+            // Try first: starting costs a process or two, connecting to a running server doesn't.
+            if let connection = try? Connection(cluster.conninfo()) { return connection }
+            do {
+                try cluster.start()
+            } catch let error as ClusterError {
+                throw ProcureError(.databaseUnavailable, error.description)
+            }
+            return try Connection(cluster.conninfo())
+        }
+    }
+
+    func migrate(_ connection: Connection) throws {
+        do {
+            let migrator = try Migrator(directory: Migrator.defaultDirectory())
+            try migrator.migrate(connection)
+        } catch let error as MigrationError {
+            throw ProcureError(.internalError, error.description)
+        }
+    }
+
+    /// Runs `body` as one unit: its own transaction (retried on serialization failures), or
+    /// a savepoint of the batch's single transaction under `--atomic`. `actor` is `--as`.
+    func transaction<T>(actor: String?, _ body: (Store) throws -> T) throws -> T {
+        let store = try store()
+        if atomic {
+            if !atomicBegun {
+                try store.connection.execute(script: "BEGIN")
+                atomicBegun = true
+            }
+            return try store.connection.savepoint { _ in
+                try store.actAs(actor)
+                return try body(store)
+            }
+        }
+        return try store.connection.transaction { _ in
+            try store.actAs(actor)
+            return try body(store)
+        }
+    }
+
+    /// Ends an `--atomic` batch: commits when every line succeeded, else rolls back.
+    func finishAtomic(commit: Bool) throws {
+        guard atomicBegun, let connection else { return }
+        atomicBegun = false
+        try connection.execute(script: commit ? "COMMIT" : "ROLLBACK")
+    }
+}

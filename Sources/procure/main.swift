@@ -1,0 +1,4 @@
+import ProcureCLI
+import Foundation
+
+exit(ProcureMain.main())
