@@ -99,7 +99,8 @@ public final class Connection {
             detail: field(Int32(UInt8(ascii: "D"))),
             hint: field(Int32(UInt8(ascii: "H"))),
             constraintName: field(Int32(UInt8(ascii: "n"))),
-            severity: field(Int32(UInt8(ascii: "V")))
+            severity: field(Int32(UInt8(ascii: "V"))),
+            context: field(Int32(UInt8(ascii: "W")))
         )
     }
 

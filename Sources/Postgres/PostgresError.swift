@@ -19,10 +19,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     public var hint: String?
     public var constraintName: String?
     public var severity: String?
+    /// Where the error arose (PL/pgSQL call stack, `COPY t, line 5, column qty`).
+    public var context: String?
 
     public init(
         kind: Kind, message: String, sqlState: String? = nil, detail: String? = nil,
-        hint: String? = nil, constraintName: String? = nil, severity: String? = nil
+        hint: String? = nil, constraintName: String? = nil, severity: String? = nil, context: String? = nil
     ) {
         self.kind = kind
         self.message = message
@@ -31,6 +33,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         self.hint = hint
         self.constraintName = constraintName
         self.severity = severity
+        self.context = context
     }
 
     /// Serialization failure or deadlock: the transaction may succeed if run again.
@@ -56,6 +59,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         parts.append("message: \(message)")
         if let detail { parts.append("detail: \(detail)") }
         if let hint { parts.append("hint: \(hint)") }
+        if let context { parts.append("context: \(context)") }
         return parts.joined(separator: ", ") + ")"
     }
 }

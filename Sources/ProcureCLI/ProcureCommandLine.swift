@@ -14,7 +14,8 @@ struct ProcureCommandLine: ParsableCommand {
             """,
         subcommands: [
             SupplierGroup.self, ItemGroup.self, PriceGroup.self, UserGroup.self,
-            DatabaseGroup.self,
+            OrderGroup.self, ProductionCommand.self, CorrectCommand.self, LiabilityGroup.self,
+            NoteCommand.self, HistoryCommand.self, AuditGroup.self, ImportGroup.self, DatabaseGroup.self,
         ]
     )
 }

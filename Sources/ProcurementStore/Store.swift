@@ -12,6 +12,7 @@ public struct Store {
 
     /// Calls `procure.<function>($1, …)` and parses its jsonb result. `function` is always a
     /// constant of this module's callers, never user input; every value is a parameter.
+    @discardableResult
     public func call(_ function: String, _ arguments: [any PostgresEncodable]) throws -> JSONValue {
         let placeholders = (1...max(arguments.count, 1)).prefix(arguments.count).map { "$\($0)" }.joined(separator: ", ")
         let result = try connection.query("SELECT procure.\(function)(\(placeholders))::text AS result", arguments)

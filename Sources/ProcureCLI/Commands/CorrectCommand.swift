@@ -1,0 +1,45 @@
+import ArgumentParser
+import Postgres
+import ProcurementStore
+
+struct CorrectCommand: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correct",
+        abstract: "Revoke an order with a coded reason, optionally issue its replacement, and compute the liability.",
+        discussion: "Reasons: wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other.")
+
+    @Argument(help: "The order to revoke.") var number: String
+    @Option(help: "Reason code.") var reason: String
+    @Option(help: "Written explanation (required).") var note: String
+    @Option(parsing: .upToNextOption, help: "Replacement lines, SKU:QTY[@PRICE].") var replace: [LineSpec] = []
+    @Option(help: "Supplier of the replacement (default: the revoked order's).") var supplier: String?
+    @Option(help: "Settlement expenses the company bears on top of the liability.") var settlement: DecimalText?
+    @Flag(help: "Compute and print the result, write nothing.") var dryRun = false
+    @Option(help: "Idempotency key: the same key again returns the first result.") var key: String?
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.transaction { store in
+            if let key, case let prior = try store.call("idempotent_result", [key]), prior != .null {
+                return prior
+            }
+            let begun = try store.call("correct_begin", [
+                number, reason, note,
+                replace.isEmpty ? nil : JSONText(text: LineSpec.jsonArray(replace)),
+                supplier, settlement,
+            ])
+            let liability = try LiabilityWork.store(number: number, inputs: begun["inputs"] ?? .null, store: store)
+            let result = JSONValue.object([
+                ("order", .string(number)),
+                ("replacement", begun["replacement"] ?? .null),
+                ("correction_id", begun["correction_id"] ?? .null),
+                ("dry_run", .bool(dryRun)),
+            ]).merging(liability)
+            if dryRun { throw DryRun(result: result) }
+            if let key {
+                try store.call("idempotent_save", [key, "correct", JSONText(text: result.serialized)])
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Postgres
+import Procurement
+import ProcurementStore
+
+struct LiabilityGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "liability", abstract: "Liabilities of revoked orders (finance).",
+        subcommands: [LiabilityShow.self, LiabilityList.self, LiabilityAgree.self, LiabilitySettle.self])
+}
+
+struct LiabilityShow: ProcureCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "The itemised liability of a revoked order.")
+    @Argument(help: "The revoked order's number.") var number: String
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        LiabilityWork.ordered(try context.call("liability_show", [number]))
+    }
+}
+
+struct LiabilityList: ProcureCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List liabilities.")
+    @Option(help: "Only this supplier.") var supplier: String?
+    @Option(help: "Only this buyer.") var buyer: String?
+    @Option(help: "open, agreed or settled.") var status: String?
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.call("liability_list", [supplier, buyer, status])
+    }
+}
+
+struct LiabilityAgree: ProcureCommand {
+    static let configuration = CommandConfiguration(commandName: "agree", abstract: "Agree a liability with the supplier: its figures freeze.")
+    @Argument(help: "The revoked order's number.") var number: String
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        LiabilityWork.ordered(try context.call("liability_agree", [number]))
+    }
+}
+
+struct LiabilitySettle: ProcureCommand {
+    static let configuration = CommandConfiguration(commandName: "settle", abstract: "Mark an agreed liability settled, with the payment reference.")
+    @Argument(help: "The revoked order's number.") var number: String
+    @Option(help: "Payment or voucher reference.") var ref: String
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        LiabilityWork.ordered(try context.call("liability_settle", [number, ref]))
+    }
+}
+
+/// Computing a liability: the database gives the inputs, the pure calculator of the
+/// `Procurement` module computes, the database stores inputs and result together.
+enum LiabilityWork {
+    static func store(number: String, inputs: JSONValue, store: Store) throws -> JSONValue {
+        let input: LiabilityInput
+        do {
+            input = try JSONDecoder().decode(LiabilityInput.self, from: Data(inputs.serialized.utf8))
+        } catch {
+            throw ProcureError(.internalError, "liability inputs unreadable: \(error)")
+        }
+        let result = LiabilityCalculator.compute(input)
+        let encoded = try JSONEncoder().encode(result)
+        let stored = try store.call("liability_store", [
+            number, JSONText(text: inputs.serialized), JSONText(text: String(decoding: encoded, as: UTF8.self)),
+        ])
+        return ordered(stored)
+    }
+
+    static func recompute(number: String, store: Store) throws -> JSONValue {
+        let inputs = try store.call("liability_inputs", [number])
+        return try self.store(number: number, inputs: inputs, store: store)
+    }
+
+    /// The keys of SPEC §8 first, in its order, then the rest.
+    static let keyOrder = [
+        "regime", "currency", "finished", "costs", "profit", "cap", "capped", "saved", "settlement",
+        "credits", "payments", "total", "status", "scheduled", "in_production",
+    ]
+
+    static func ordered(_ value: JSONValue) -> JSONValue {
+        guard case .object(let pairs) = value else { return value }
+        let known = keyOrder.compactMap { key in pairs.first { $0.0 == key } }
+        let rest = pairs.filter { !keyOrder.contains($0.0) }
+        return .object(known + rest)
+    }
+}
+
+extension JSONValue {
+    /// This object with another object's keys added (the other wins on a clash).
+    func merging(_ other: JSONValue) -> JSONValue {
+        guard case .object(let mine) = self, case .object(let theirs) = other else { return self }
+        return .object(mine.filter { pair in !theirs.contains { $0.0 == pair.0 } } + theirs)
+    }
+
+    func adding(_ key: String, _ value: JSONValue) -> JSONValue {
+        merging(.object([(key, value)]))
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Postgres
+import ProcurementStore
+
+struct OrderGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "po", abstract: "Purchase orders.",
+        subcommands: [
+            OrderCreate.self, OrderIssue.self, OrderAcknowledge.self, OrderReceive.self, OrderPay.self,
+            OrderPrice.self, OrderShow.self, OrderList.self,
+        ])
+}
+
+struct OrderCreate: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a draft order; a line is SKU:QTY[@PRICE] (price defaults to the base price).")
+
+    @Argument(help: "Supplier code.") var supplier: String
+    @Argument(help: "Lines, SKU:QTY[@PRICE].") var lines: [LineSpec]
+    @Option(help: "Order number (default: the next PO-nnnnnnnn).") var number: String?
+    @Option(help: "Order date (default today); prices are checked against the list in force that day.") var date: PostgresDate?
+    @Option(help: "Idempotency key: the same key again returns the first result and writes nothing.") var key: String?
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if lines.isEmpty { throw ValidationError("an order needs at least one line SKU:QTY[@PRICE]") }
+    }
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.call("po_create", [supplier, number, date, key, JSONText(text: LineSpec.jsonArray(lines))])
+    }
+}
+
+/// A verb that takes just an order number and calls one function.
+protocol OrderStep: ProcureCommand {
+    static var function: String { get }
+    var number: String { get }
+}
+
+extension OrderStep {
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.call(Self.function, [number])
+    }
+}
+
+struct OrderIssue: OrderStep {
+    static let configuration = CommandConfiguration(commandName: "issue", abstract: "Issue a draft order to its supplier.")
+    static let function = "po_issue"
+    @Argument(help: "Order number.") var number: String
+    @OptionGroup var common: CommonOptions
+}
+
+struct OrderAcknowledge: OrderStep {
+    static let configuration = CommandConfiguration(commandName: "ack", abstract: "Record that the supplier acknowledged the order.")
+    static let function = "po_ack"
+    @Argument(help: "Order number.") var number: String
+    @OptionGroup var common: CommonOptions
+}
+
+struct OrderShow: OrderStep {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an order, its lines, payments and links.")
+    static let function = "po_show"
+    @Argument(help: "Order number.") var number: String
+    @OptionGroup var common: CommonOptions
+}
+
+struct OrderReceive: ProcureCommand {
+    static let configuration = CommandConfiguration(commandName: "receive", abstract: "Record a delivered and accepted quantity of a line.")
+    @Argument(help: "Order number.") var number: String
+    @Argument(help: "Line number (1-based).") var line: Int
+    @Argument(help: "Quantity delivered and accepted.") var quantity: DecimalText
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.call("po_receive", [number, line, quantity])
+    }
+}
+
+struct OrderPay: ProcureCommand {
+    static let configuration = CommandConfiguration(commandName: "pay", abstract: "Record an advance payment on an order (finance).")
+    @Argument(help: "Order number.") var number: String
+    @Argument(help: "Amount paid.") var amount: DecimalText
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.call("po_pay", [number, amount])
+    }
+}
+
+struct OrderPrice: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "price", abstract: "Change a line's price: never above the base price, never below the buyer's limit.")
+    @Argument(help: "Order number.") var number: String
+    @Argument(help: "Line number (1-based).") var line: Int
+    @Argument(help: "New unit price.") var price: DecimalText
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        do {
+            return try context.call("po_price", [number, line, price])
+        } catch let error as PostgresError {
+            let refusal = ProcureError(error)
+            // The refused edit rolled back with its transaction; record the attempt on its own
+            // so the buyer appraisal counts it.
+            if [.priceAboveBase, .priceBelowLimit, .noBasePrice].contains(refusal.code) {
+                _ = try? context.call("record_refused_price_edit", [number, line, price, refusal.code.rawValue])
+            }
+            throw refusal
+        }
+    }
+}
+
+struct OrderList: ProcureCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List orders you may see.")
+    @Option(help: "Only this buyer's orders.") var buyer: String?
+    @Option(help: "Only this supplier's orders.") var supplier: String?
+    @Option(help: "Only orders in this status.") var status: String?
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.call("po_list", [buyer, supplier, status])
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Postgres
+
+struct ProductionCommand: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "production",
+        abstract: "Record the supplier's production state of a line (stages: materials, production, finished).")
+
+    @Argument(help: "Order number.") var number: String
+    @Argument(help: "Line number (1-based).") var line: Int
+    @Option(help: "Stage reached: materials, production or finished.") var stage: String?
+    @Option(help: "Finished units not yet delivered.") var finished: DecimalText?
+    @Option(help: "Units in progress.") var inProgress: DecimalText?
+    @Option(help: "Cost of the units in progress.") var wipCost: DecimalText?
+    @Option(help: "Materials bought for units not yet started.") var materials: DecimalText?
+    @Option(help: "What the supplier recovers by reselling or reusing goods and materials.") var salvage: DecimalText?
+    @Option(help: "What finishing the unfinished units would still cost.") var costToComplete: DecimalText?
+    @Option(help: "When this state held (ISO 8601 with zone; default now).") var asOf: TimeText?
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.transaction { store in
+            let report = try store.call("production", [
+                number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf,
+            ])
+            guard report["recompute"] == .bool(true) else { return report }
+            // A counting report on a revoked order changes its open liability.
+            let liability = try LiabilityWork.recompute(number: number, store: store)
+            return report.adding("liability", liability)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Postgres
+import XCTest
+
+/// SPEC §4: batch mode, JSON Lines, exit codes, --atomic, --stop-on-error, quoting.
+final class BatchModeTests: ProcureTestCase {
+    private let fiveLines = [
+        "item add A --name 'Bolt M6'",
+        "item add B --name \"Nut M6\"",
+        "price set NOPE A 10",          // line 3: unknown supplier
+        "# a comment, skipped",
+        "",
+        "item add C --name Washer",
+        "item add D --name Spring",
+    ]
+
+    func testThirdOfFiveLinesFailsAndTheRestAreApplied() throws {
+        let run = try batch(fiveLines)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.objects.count, 5)
+        XCTAssertEqual(run.objects.filter { $0["ok"] == .bool(true) }.count, 4)
+        let failure = try XCTUnwrap(run.objects.first { $0["ok"] == .bool(false) })
+        XCTAssertEqual(failure["line"], .number("3"))
+        XCTAssertEqual(failure["error"]?["code"]?.text, "not_found")
+        XCTAssertEqual(run.objects.map { $0["line"]?.text }, ["1", "2", "3", "6", "7"])
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.items").first?["n"], "4")
+    }
+
+    func testAtomicBatchWithABadLineWritesNothing() throws {
+        let run = try batch(fiveLines, flags: ["--atomic"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.objects.filter { $0["ok"] == .bool(true) }.count, 4)
+        XCTAssertEqual(run.objects.first { $0["ok"] == .bool(false) }?["line"], .number("3"))
+        XCTAssertTrue(run.stderr.contains("rolled back"))
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.items").first?["n"], "0")
+    }
+
+    func testAtomicBatchWithoutErrorsCommits() throws {
+        let run = try batch(["item add A --name Bolt", "item add B --name Nut"], flags: ["--atomic"])
+        XCTAssertEqual(run.status, 0)
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.items").first?["n"], "2")
+    }
+
+    func testStopOnErrorStopsAtTheFirstFailure() throws {
+        let run = try batch(fiveLines, flags: ["--stop-on-error"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.objects.count, 3)
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.items").first?["n"], "2")
+    }
+
+    func testUnterminatedQuoteIsAnErrorForThatLineOnly() throws {
+        let run = try batch(["item add A --name 'Bolt", "item add B --name Nut"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.objects[0]["error"]?["code"]?.text, "invalid_argument")
+        XCTAssertTrue(run.objects[0]["error"]?["message"]?.text?.contains("unterminated") ?? false)
+        XCTAssertEqual(run.objects[1]["ok"], .bool(true))
+    }
+
+    func testQuotedValuesAreStoredVerbatim() throws {
+        let hostile = "'); DROP TABLE procure.items; --"
+        let run = try batch(["item add X --name \"\(hostile)\"", "item add Y --name 'Zürich 東京'"])
+        XCTAssertEqual(run.status, 0, "\(run.objects.map(\.serialized))")
+        XCTAssertEqual(try sql("SELECT name FROM procure.items WHERE sku = 'X'").first?["name"], hostile)
+        XCTAssertEqual(try sql("SELECT name FROM procure.items WHERE sku = 'Y'").first?["name"], "Zürich 東京")
+    }
+
+    func testRunFileReadsABatchFromAFile() throws {
+        let path = NSTemporaryDirectory() + "procure-batch-\(UInt32.random(in: 0...UInt32.max)).txt"
+        try "item add A --name Bolt\nitem add A --name Again\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try procure(["--format", "json", "run", path])
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines[1].contains("\"line\":2,\"ok\":false"))
+    }
+}

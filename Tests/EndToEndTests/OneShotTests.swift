@@ -1,0 +1,55 @@
+import Postgres
+import XCTest
+
+/// SPEC §4: one-shot commands, help, usage errors and exit codes.
+final class OneShotTests: ProcureTestCase {
+    func testOneShotSuccessIsLineOneWithExitZero() throws {
+        let run = try procure(["--format", "json", "item", "add", "A", "--name", "Bolt"])
+        XCTAssertEqual(run.status, 0)
+        let object = try JSONParser.parse(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(object["line"], .number("1"))
+        XCTAssertEqual(object["result"]?["sku"]?.text, "A")
+    }
+
+    func testFailureExitsOne() throws {
+        XCTAssertEqual(try errorCode(["price", "list", "NOPE"]), "not_found")
+    }
+
+    func testUsageErrorExitsTwo() throws {
+        let run = try procure(["item", "add"])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("line 1"), run.stderr)
+        let unknownVerb = try procure(["frobnicate"])
+        XCTAssertEqual(unknownVerb.status, 2)
+    }
+
+    func testEveryVerbHasHelp() throws {
+        for verb in [["supplier", "add"], ["item", "add"], ["price", "set"], ["price", "list"], ["po", "create"],
+                     ["correct"], ["production"], ["liability", "show"], ["db", "status"]] {
+            let run = try procure(verb + ["--help"])
+            XCTAssertEqual(run.status, 0, "\(verb)")
+            XCTAssertTrue(run.stdout.contains("USAGE"), "\(verb): \(run.stdout)")
+        }
+    }
+
+    func testAmountsAreJSONStrings() throws {
+        _ = try json(["supplier", "add", "S1", "--name", "Acme"])
+        _ = try json(["item", "add", "A", "--name", "Bolt"])
+        let price = try json(["price", "set", "S1", "A", "12.5", "--from", "2026-01-01"])
+        guard case .string = price["price"] else { return XCTFail("price is not a string: \(price.serialized)") }
+        XCTAssertEqual(price["price"]?.text, "12.5000")
+    }
+
+    func testCSVAndTableFormats() throws {
+        _ = try json(["supplier", "add", "S1", "--name", "Acme, Inc."])
+        _ = try json(["item", "add", "A", "--name", "Bolt"])
+        _ = try json(["price", "set", "S1", "A", "10", "--from", "2026-01-01"])
+        let csv = try procure(["--format", "csv", "price", "list", "S1"])
+        XCTAssertEqual(csv.status, 0)
+        XCTAssertTrue(csv.stdout.contains("\r\n"))
+        XCTAssertTrue(csv.stdout.contains("10.0000"))
+        let table = try procure(["price", "list", "S1"])
+        XCTAssertTrue(table.stdout.contains("sku"), table.stdout)
+        XCTAssertTrue(table.stdout.contains("10.0000"))
+    }
+}
