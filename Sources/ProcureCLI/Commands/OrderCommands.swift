@@ -7,7 +7,7 @@ struct OrderGroup: ParsableCommand {
         commandName: "po", abstract: "Purchase orders.",
         subcommands: [
             OrderCreate.self, OrderIssue.self, OrderAcknowledge.self, OrderReceive.self, OrderPay.self,
-            OrderPrice.self, OrderShow.self, OrderList.self,
+            OrderPrice.self, OrderShow.self, OrderList.self, OrderClose.self, OrderDelete.self,
         ])
 }
 
@@ -53,6 +53,20 @@ struct OrderIssue: OrderStep {
 struct OrderAcknowledge: OrderStep {
     static let configuration = CommandConfiguration(commandName: "ack", abstract: "Record that the supplier acknowledged the order.")
     static let function = "po_ack"
+    @Argument(help: "Order number.") var number: String
+    @OptionGroup var common: CommonOptions
+}
+
+struct OrderClose: OrderStep {
+    static let configuration = CommandConfiguration(commandName: "close", abstract: "Close a delivered order.")
+    static let function = "po_close"
+    @Argument(help: "Order number.") var number: String
+    @OptionGroup var common: CommonOptions
+}
+
+struct OrderDelete: OrderStep {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a draft order (issued orders are revoked with `correct`).")
+    static let function = "po_delete"
     @Argument(help: "Order number.") var number: String
     @OptionGroup var common: CommonOptions
 }

@@ -1,0 +1,70 @@
+import Postgres
+import XCTest
+
+/// SPEC §9: buyers own their orders; finance and auditors do not write orders.
+final class OwnershipTests: ProcureTestCase {
+    var alice = ""
+    var bob = ""
+    var finance = ""
+    var auditor = ""
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        alice = try seedCatalogue()
+        let suffix = UInt32.random(in: 0...UInt32.max)
+        bob = "bob_\(suffix)"
+        finance = "fin_\(suffix)"
+        auditor = "aud_\(suffix)"
+        _ = try batch([
+            "user add \(bob) --role buyer",
+            "user add \(finance) --role finance",
+            "user add \(auditor) --role auditor",
+            "po create S1 --number PO-A A:5 --as \(alice)",
+        ])
+    }
+
+    func testABuyerCannotSeeOrChangeAnotherBuyersOrder() throws {
+        XCTAssertEqual(try errorCode(["po", "issue", "PO-A", "--as", bob]), "permission_denied")
+        XCTAssertEqual(try errorCode(["po", "price", "PO-A", "1", "9", "--as", bob]), "permission_denied")
+        XCTAssertEqual(try errorCode(["correct", "PO-A", "--reason", "other", "--note", "x", "--as", bob]), "permission_denied")
+        let list = try json(["po", "list", "--as", bob])
+        XCTAssertEqual(list.arrayValue?.count, 0, "bob sees no order of alice's")
+        let connection = try Connection(conninfo)
+        try connection.execute(script: "SET ROLE \(bob)")
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM procure.orders").first?["n"], "0")
+        XCTAssertEqual(try connection.query("UPDATE procure.orders SET status = 'issued'").affectedRows, 0)
+        XCTAssertEqual(try sql("SELECT status FROM procure.orders WHERE number = 'PO-A'").first?["status"], "draft")
+    }
+
+    func testFinanceAndAuditorCannotWriteOrders() throws {
+        for role in [finance, auditor] {
+            XCTAssertEqual(try errorCode(["po", "create", "S1", "A:1", "--as", role]), "permission_denied", role)
+            XCTAssertEqual(try errorCode(["po", "issue", "PO-A", "--as", role]), "permission_denied", role)
+            XCTAssertEqual(try errorCode(["po", "price", "PO-A", "1", "9", "--as", role]), "permission_denied", role)
+            let connection = try Connection(conninfo)
+            try connection.execute(script: "SET ROLE \(role)")
+            XCTAssertThrowsError(try connection.query("UPDATE procure.order_lines SET qty = 1")) { error in
+                XCTAssertEqual((error as? PostgresError)?.sqlState, "42501", role)
+            }
+            XCTAssertThrowsError(try connection.query("DELETE FROM procure.orders")) { error in
+                XCTAssertEqual((error as? PostgresError)?.sqlState, "42501", role)
+            }
+        }
+        let shown = try json(["po", "show", "PO-A", "--as", auditor])
+        XCTAssertEqual(shown["number"]?.text, "PO-A", "auditors read everything")
+    }
+
+    func testBuyersNeverWritePricesSuppliersOrUsers() throws {
+        XCTAssertEqual(try errorCode(["price", "set", "S1", "A", "50", "--as", alice]), "permission_denied")
+        XCTAssertEqual(try errorCode(["supplier", "add", "S9", "--name", "Mine", "--as", alice]), "permission_denied")
+        XCTAssertEqual(try errorCode(["user", "add", "mallory_\(UInt32.random(in: 0...UInt32.max))", "--role", "admin", "--as", alice]),
+                       "permission_denied")
+    }
+
+    func testOnlyFinancePays() throws {
+        _ = try json(["po", "issue", "PO-A", "--as", alice])
+        XCTAssertEqual(try errorCode(["po", "pay", "PO-A", "10", "--as", alice]), "permission_denied")
+        let paid = try json(["po", "pay", "PO-A", "10", "--as", finance])
+        XCTAssertNotNil(paid)
+    }
+}

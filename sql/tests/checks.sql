@@ -1,0 +1,249 @@
+-- Database-side checks for procure's migrations (not a migration; nothing reads
+-- this folder automatically). Run against a freshly migrated database as a
+-- superuser:
+--   psql -X -q -d DB -f sql/tests/checks.sql | grep -v '^PASS'
+-- Every check prints one line starting with PASS or FAIL.
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+
+-- chk(expect, sql): expect 'ok', a SPEC code / constraint name, or a SQLSTATE.
+-- A failing statement is rolled back (like the CLI does).
+CREATE FUNCTION pg_temp.chk(expect text, q text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE r text; st text; cn text; m text;
+BEGIN
+    EXECUTE q INTO r;
+    IF expect = 'ok' THEN RETURN 'PASS ok: ' || left(q, 90); END IF;
+    RETURN 'FAIL expected ' || expect || ', got ok: ' || q || ' => ' || left(coalesce(r, 'null'), 300);
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, cn = CONSTRAINT_NAME, m = MESSAGE_TEXT;
+    IF expect = cn OR expect = st THEN RETURN 'PASS ' || expect || ': ' || m; END IF;
+    RETURN 'FAIL expected ' || expect || ', got ' || st || ' [' || coalesce(cn, '') || '] ' || m || ' :: ' || q;
+END $f$;
+-- eq(label, actual, expected)
+CREATE FUNCTION pg_temp.eq(label text, actual anyelement, expected anyelement) RETURNS text LANGUAGE sql AS $f$
+    SELECT CASE WHEN actual IS NOT DISTINCT FROM expected THEN 'PASS ' || label
+                ELSE 'FAIL ' || label || ': got ' || coalesce(actual::text, 'NULL') || ', expected ' || coalesce(expected::text, 'NULL') END
+$f$;
+\pset tuples_only on
+\pset format unaligned
+
+-- users ---------------------------------------------------------------------
+SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_adm', 'admin', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_b1', 'buyer', 1000, 10, NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_b2', 'buyer', NULL, NULL, 'secret')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_fin', 'finance', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_aud', 'auditor', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.user_add('chk_x', 'boss', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('pct_check', $$SELECT procure.user_add('chk_x', 'buyer', NULL, 101, NULL)$$);
+SET ROLE chk_b1;
+SELECT pg_temp.chk('42501', $$SELECT procure.user_add('chk_x', 'buyer', NULL, NULL, NULL)$$);
+RESET ROLE;
+SET ROLE chk_adm;
+SELECT pg_temp.chk('permission_denied', $$SELECT procure.user_add('postgres', 'buyer', NULL, NULL, 'x')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_b3', 'buyer', NULL, NULL, NULL)$$);
+SELECT pg_temp.eq('user_add keeps limits when NULL',
+    (SELECT procure.user_add('chk_b1', 'buyer', NULL, NULL, NULL) ->> 'max_order_total'), '1000.00');
+
+-- master data ---------------------------------------------------------------
+SELECT pg_temp.chk('ok', $$SELECT procure.supplier_add('ACME', 'Acme Ltd', NULL, NULL, 10, '{"acknowledged":"5","materials":25}', NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.supplier_add('BETA', 'Beta Co', 'USD', 'schedule', NULL, '{"issued":0,"acknowledged":"5","materials":"25","production":"50","finished":"100"}', 3)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.supplier_add('BAD', 'Bad', NULL, NULL, NULL, '{"shipping":"5"}', NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.supplier_add('BAD', 'Bad', NULL, NULL, NULL, '{"materials":"105"}', NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.supplier_add('BAD', 'Bad', NULL, 'gift', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('suppliers_code_key', $$SELECT procure.supplier_add('ACME', 'Again', NULL, NULL, NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('suppliers_schedule_check', $$UPDATE procure.suppliers SET schedule = '{"x":1}' WHERE code = 'ACME'$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.item_add('A', 'Widget A', NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.item_add('B', 'Widget B', 'kg')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.item_add('C', 'Widget C', NULL)$$);
+SELECT pg_temp.chk('items_sku_key', $$SELECT procure.item_add('A', 'dup', NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.price_set('ACME', 'A', 10, '2020-01-01', NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.price_set('ACME', 'B', 2.5, NULL, NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.price_set('ACME', 'C', 7, '2020-01-01', '2020-12-31')$$);
+SELECT pg_temp.chk('price_periods_no_overlap', $$SELECT procure.price_set('ACME', 'C', 8, '2020-06-01', '2021-03-01')$$);
+SELECT pg_temp.chk('price_check', $$SELECT procure.price_set('ACME', 'A', 1.23456, '2030-01-01', NULL)$$);
+SELECT pg_temp.chk('price_check', $$SELECT procure.price_set('ACME', 'A', -1, '2030-01-01', NULL)$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.price_set('NOPE', 'A', 1, NULL, NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.price_set('BETA', 'A', 20, '2020-01-01', NULL)$$);
+-- new --from closes the open-ended period the day before
+SELECT pg_temp.eq('price_set closes open period',
+    (SELECT procure.price_set('ACME', 'A', 12, '2021-01-01', NULL) -> 'closed' ->> 'to'), '2020-12-31');
+SELECT pg_temp.eq('price_list on date', (SELECT procure.price_list('ACME', '2020-06-01') -> 0 ->> 'price'), '10.0000');
+SELECT pg_temp.eq('price_list all', (SELECT jsonb_array_length(procure.price_list('ACME', NULL))), 4);
+RESET ROLE;
+SET ROLE chk_b1;
+SELECT pg_temp.chk('42501', $$INSERT INTO procure.price_periods (supplier_id, item_id, price, valid) SELECT id, 1, 1, '[2040-01-01,)' FROM procure.suppliers LIMIT 1$$);
+SELECT pg_temp.chk('42501', $$SELECT procure.price_set('ACME', 'A', 1, '2040-01-01', NULL)$$);
+SELECT pg_temp.chk('42501', $$UPDATE procure.users SET max_discount = 50$$);
+SELECT pg_temp.eq('buyer sees only its own limits row', (SELECT count(*) FROM procure.users), 1::bigint);
+
+-- orders and price discipline ----------------------------------------------
+SELECT pg_temp.chk('ok', $$SELECT procure.po_create('ACME', 'T-1', '2020-03-01', NULL, '[{"sku":"A","qty":"100","price":null},{"sku":"B","qty":"4","price":"2.4"}]')$$);
+SELECT pg_temp.eq('default price = base', (SELECT procure.po_show('T-1') -> 'lines' -> 0 ->> 'price'), '10.0000');
+SELECT pg_temp.eq('total', (SELECT procure.po_show('T-1') ->> 'total'), '1009.60');
+SELECT pg_temp.chk('price_above_base', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1","price":"10.01"}]')$$);
+SELECT pg_temp.chk('price_below_limit', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1","price":"8.99"}]')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1","price":"9"}]')$$);
+SELECT pg_temp.chk('no_base_price', $$SELECT procure.po_create('ACME', NULL, '2019-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
+SELECT pg_temp.chk('no_base_price', $$SELECT procure.po_create('ACME', NULL, '2021-03-01', NULL, '[{"sku":"C","qty":"1"}]')$$);
+SELECT pg_temp.chk('qty_check', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1.0001"}]')$$);
+SELECT pg_temp.chk('price_check', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1","price":"9.00001"}]')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"abc"}]')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"0"}]')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[]')$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"Z","qty":"1"}]')$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.po_create('NOPE', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', 'T-1', '2020-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
+-- raw DML is held to the same rules
+SELECT pg_temp.chk('price_above_base', $$INSERT INTO procure.order_lines (supplier_id, order_id, item_id, qty, price) SELECT o.supplier_id, o.id, 1, 1, 11 FROM procure.orders o WHERE number = 'T-1'$$);
+SELECT pg_temp.chk('42501', $$UPDATE procure.orders SET buyer = 'chk_b2' WHERE number = 'T-1'$$);
+SELECT pg_temp.chk('42501', $$UPDATE procure.order_lines SET base_price = 99$$);
+SELECT pg_temp.chk('invalid_state', $$INSERT INTO procure.orders (supplier_id, status) SELECT id, 'issued' FROM procure.suppliers WHERE code = 'ACME'$$);
+SELECT pg_temp.chk('42501', $$INSERT INTO procure.orders (supplier_id, buyer) SELECT id, 'chk_b2' FROM procure.suppliers WHERE code = 'ACME'$$);
+SELECT pg_temp.chk('invalid_state', $$UPDATE procure.orders SET status = 'delivered' WHERE number = 'T-1'$$);
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.po_ack('T-1')$$);
+-- issue limit (max order total 1000)
+SELECT pg_temp.chk('order_limit_exceeded', $$SELECT procure.po_issue('T-1')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_price('T-1', 1, 9.5)$$);
+SELECT pg_temp.chk('price_above_base', $$SELECT procure.po_price('T-1', 1, 10.5)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.record_refused_price_edit('T-1', 1, 10.5, 'price_above_base')$$);
+SELECT pg_temp.chk('price_below_limit', $$SELECT procure.po_price('T-1', 1, 8)$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.po_price('T-1', 9, 8)$$);
+SELECT pg_temp.eq('price edits logged (accepted, refused)',
+    (SELECT string_agg(accepted::text || ':' || coalesce(code, '-'), ',' ORDER BY id) FROM procure.price_edits), 'true:-,false:price_above_base');
+SELECT pg_temp.chk('ok', $$SELECT procure.po_issue('T-1')$$);
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.po_issue('T-1')$$);
+SELECT pg_temp.chk('invalid_state', $$UPDATE procure.order_lines SET qty = 5 WHERE line_no = 1$$);
+SELECT pg_temp.chk('invalid_state', $$DELETE FROM procure.orders WHERE number = 'T-1'$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_price('T-1', 1, 9.6)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_ack('T-1')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_receive('T-1', 2, 4)$$);
+SELECT pg_temp.chk('order_lines_delivered_le_qty', $$SELECT procure.po_receive('T-1', 2, 1)$$);
+SELECT pg_temp.chk('qty_check', $$SELECT procure.po_receive('T-1', 1, 0.0001)$$);
+SELECT pg_temp.chk('42501', $$SELECT procure.po_pay('T-1', 10)$$);
+-- idempotency
+SELECT pg_temp.eq('po create --key returns the first result',
+    (SELECT procure.po_create('ACME', NULL, '2020-03-01', 'key-1', '[{"sku":"A","qty":"1"}]') ->> 'number'),
+    (SELECT procure.po_create('ACME', NULL, '2020-03-01', 'key-1', '[{"sku":"A","qty":"2"}]') ->> 'number'));
+SELECT pg_temp.chk('idempotency_keys_pkey', $$SELECT procure.idempotent_save('key-1', 'po create', '{}')$$);
+RESET ROLE;
+SET ROLE chk_b2;
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', 'key-1', '[{"sku":"A","qty":"1"}]')$$);
+SELECT pg_temp.chk('permission_denied', $$SELECT procure.po_show('T-1')$$);
+SELECT pg_temp.chk('permission_denied', $$SELECT procure.po_ack('T-1')$$);
+SELECT pg_temp.chk('permission_denied', $$SELECT procure.history('T-1')$$);
+SELECT pg_temp.chk('permission_denied', $$SELECT procure.record_refused_price_edit('T-1', 1, 1, 'x')$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.po_show('T-404')$$);
+SELECT pg_temp.eq('buyer2 sees no foreign orders', (SELECT count(*) FROM procure.orders), 0::bigint);
+SELECT pg_temp.eq('buyer2 sees no foreign lines', (SELECT count(*) FROM procure.order_lines), 0::bigint);
+SELECT pg_temp.eq('buyer2 po_list empty', (SELECT procure.po_list(NULL, NULL, NULL)), '[]'::jsonb);
+RESET ROLE;
+SET ROLE chk_fin;
+SELECT pg_temp.chk('ok', $$SELECT procure.po_pay('T-1', 100)$$);
+SELECT pg_temp.chk('amount_check', $$SELECT procure.po_pay('T-1', 1.001)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_pay('T-1', -5)$$);
+SELECT pg_temp.chk('42501', $$SELECT procure.po_issue('T-1')$$);
+SELECT pg_temp.chk('42501', $$UPDATE procure.orders SET status = 'closed'$$);
+SELECT pg_temp.chk('42501', $$UPDATE procure.order_lines SET price = 1$$);
+SELECT pg_temp.eq('finance reads all orders', (SELECT count(*) > 0 FROM procure.orders), true);
+RESET ROLE;
+SET ROLE chk_aud;
+SELECT pg_temp.eq('auditor reads', (SELECT count(*) > 0 FROM procure.audit_log), true);
+SELECT pg_temp.chk('42501', $$INSERT INTO procure.payments (supplier_id, order_id, amount) SELECT supplier_id, id, 1 FROM procure.orders LIMIT 1$$);
+SELECT pg_temp.chk('42501', $$SELECT procure.note_add('T-1', 'x')$$);
+RESET ROLE;
+
+-- production, corrections, liabilities ----------------------------------------
+SET ROLE chk_b1;
+SELECT pg_temp.chk('production_reports_quantities', $$SELECT procure.production('T-1', 1, 'materials', 90, 20, NULL, NULL, NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.production('T-1', 1, 'shipping', 1, 0, NULL, NULL, NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.production('T-1', 7, NULL, 1, 0, NULL, NULL, NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.production('T-1', 1, 'materials', 30, 20, 300, 100, 50, 0, now() - interval '1 hour')$$);
+SELECT pg_temp.eq('production moves to in_production', (SELECT procure.po_show('T-1') ->> 'status'), 'in_production');
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.po_price('T-1', 1, 9)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_create('ACME', 'T-2', '2020-03-01', NULL, '[{"sku":"A","qty":"10"}]')$$);
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.correct_begin('T-2', 'duplicate', 'dup', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_delete('T-2')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct_begin('T-1', 'oops', 'note', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct_begin('T-1', 'wrong-quantity', '  ', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct_begin('T-1', 'wrong-quantity', 'n', NULL, 'BETA', NULL)$$);
+SELECT pg_temp.chk('price_above_base', $$SELECT procure.correct_begin('T-1', 'wrong-quantity', 'n', '[{"sku":"A","qty":"40","price":"13"}]', NULL, 200)$$);
+SELECT pg_temp.eq('failed correction left the order alone', (SELECT procure.po_show('T-1') ->> 'status'), 'in_production');
+CREATE TEMP TABLE cb AS SELECT procure.correct_begin('T-1', 'wrong-quantity', 'ordered 100 instead of 40', '[{"sku":"A","qty":"40"}]', NULL, 200) AS r;
+SELECT pg_temp.eq('correct_begin inputs', (SELECT r -> 'inputs' FROM cb), jsonb_build_object(
+    'regime', 'cost', 'currency', 'CNY', 'profit_rate', '10', 'schedule', '{"acknowledged":"5","materials":"25"}'::jsonb,
+    'acknowledged', true, 'settlement', '200.00', 'payments', '100.00',
+    'lines', '[{"line":1,"sku":"A","price":"9.6000","ordered":"100","delivered":"0","report":{"stage":"materials","finished":"30","in_progress":"20","wip_cost":"300.00","materials":"100.00","salvage":"50.00","cost_to_complete":"0.00"}},{"line":2,"sku":"B","price":"2.4000","ordered":"4","delivered":"4","report":null}]'::jsonb,
+    'replacement', '[{"sku":"A","quantity":"40"}]'::jsonb));
+SELECT pg_temp.eq('replacement issued and linked',
+    (SELECT procure.po_show(r ->> 'replacement') ->> 'status' || '/' || (procure.po_show(r ->> 'replacement') ->> 'replaces') FROM cb), 'issued/T-1');
+SELECT pg_temp.eq('revoked order links replacement', (SELECT procure.po_show('T-1') ->> 'replaced_by' = r ->> 'replacement' FROM cb), true);
+SELECT pg_temp.chk('already_revoked', $$SELECT procure.correct_begin('T-1', 'other', 'again', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('already_revoked', $$INSERT INTO procure.corrections (supplier_id, order_id, reason, note) SELECT supplier_id, id, 'other', 'raw' FROM procure.orders WHERE number = 'T-1'$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.liability_store('T-1', (SELECT r -> 'inputs' FROM cb), '{"regime":"cost","total":"1234.50","status":"open"}')$$);
+SELECT pg_temp.eq('liability_show', (SELECT procure.liability_show('T-1') ->> 'total' || '/' || (procure.liability_show('T-1') ->> 'status')), '1234.50/open');
+SELECT pg_temp.chk('amount_check', $$SELECT procure.liability_store('T-1', NULL, '{"total":"1.234"}')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.liability_store('T-1', NULL, '{"total":"-10.00"}')$$);
+-- a late report: as_of after the revocation does not count
+SELECT pg_temp.eq('late report does not count',
+    (SELECT (r ->> 'counts') || '/' || (r ->> 'recompute') FROM (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() + interval '1 minute') r) x), 'false/false');
+SELECT pg_temp.eq('backdated report counts and recomputes',
+    (SELECT (r ->> 'counts') || '/' || (r ->> 'recompute') FROM (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() - interval '1 minute') r) x), 'true/true');
+SELECT pg_temp.eq('liability_inputs sees latest counting report',
+    (SELECT procure.liability_inputs('T-1') -> 'lines' -> 0 -> 'report' ->> 'finished'), '40');
+SELECT pg_temp.chk('ok', $$SELECT procure.note_add('T-1', 'called the supplier')$$);
+SELECT pg_temp.chk('42501', $$SELECT procure.liability_agree('T-1')$$);
+SELECT pg_temp.chk('42501', $$UPDATE procure.liabilities SET status = 'agreed'$$);
+RESET ROLE;
+SET ROLE chk_fin;
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.liability_settle('T-1', 'REF-1')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.liability_agree('T-1')$$);
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.liability_agree('T-1')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.liability_settle('T-1', ' ')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.note_add('T-1', 'agreed by phone')$$);
+SELECT pg_temp.eq('liability_list', (SELECT jsonb_array_length(procure.liability_list(NULL, 'chk_b1', 'agreed'))), 1);
+RESET ROLE;
+SET ROLE chk_b1;
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.liability_store('T-1', NULL, '{"total":"1.00"}')$$);
+SELECT pg_temp.eq('agreed liability recompute flag', (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() - interval '2 minute') ->> 'recompute'), 'false');
+RESET ROLE;
+SET ROLE chk_fin;
+SELECT pg_temp.chk('ok', $$SELECT procure.liability_settle('T-1', 'REF-1')$$);
+SELECT pg_temp.eq('settled', (SELECT procure.liability_show('T-1') ->> 'status' || '/' || (procure.liability_show('T-1') ->> 'settle_ref')), 'settled/REF-1');
+RESET ROLE;
+
+-- claim window: a revocation backdated beyond BETA's 3 claim days
+SET ROLE chk_b1;
+SELECT pg_temp.chk('ok', $$SELECT procure.po_create('BETA', 'T-3', current_date, NULL, '[{"sku":"A","qty":"10"}]')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_issue('T-3')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.correct_begin('T-3', 'wrong-supplier', 'should be ACME', '[{"sku":"A","qty":"10"}]', 'ACME', NULL)$$);
+SELECT pg_temp.eq('replacement to another supplier: no reuse', (SELECT procure.liability_inputs('T-3') -> 'replacement'), '[]'::jsonb);
+SELECT pg_temp.eq('not acknowledged', (SELECT procure.liability_inputs('T-3') -> 'acknowledged'), 'false'::jsonb);
+RESET ROLE;
+SET session_replication_role = replica;
+UPDATE procure.orders SET revoked_at = revoked_at - interval '4 days' WHERE number = 'T-3';
+SET session_replication_role = origin;
+SET ROLE chk_b1;
+SELECT pg_temp.chk('claim_window_closed', $$SELECT procure.production('T-3', 1, NULL, 1, 0, NULL, NULL, NULL, NULL, NULL)$$);
+RESET ROLE;
+
+-- audit -----------------------------------------------------------------------
+SELECT pg_temp.eq('audit chain verifies', (SELECT procure.audit_verify() ->> 'ok'), 'true');
+SELECT pg_temp.chk('permission_denied', $$UPDATE procure.audit_log SET actor = 'x'$$);
+SELECT pg_temp.chk('permission_denied', $$DELETE FROM procure.audit_log$$);
+SELECT pg_temp.chk('permission_denied', $$TRUNCATE procure.audit_log$$);
+SELECT pg_temp.chk('permission_denied', $$INSERT INTO procure.audit_log (chain, seq, at, actor, table_name, op, entity, hash) VALUES ('x', 1, now(), 'x', 'x', 'INSERT', 'x', 'x')$$);
+SET ROLE chk_b1;
+SELECT pg_temp.chk('42501', $$SELECT count(*) FROM procure.audit_log$$);
+SELECT pg_temp.eq('history of own order', (SELECT procure.history('T-1') -> 0 ->> 'table'), 'orders');
+RESET ROLE;
+SET ROLE chk_aud;
+SELECT pg_temp.chk('42501', $$UPDATE procure.audit_log SET actor = 'x'$$);
+SELECT pg_temp.eq('auditor reads history', (SELECT jsonb_array_length(procure.history('T-1')) > 5), true);
+RESET ROLE;
+-- tampering by a superuser bypassing the triggers is detected
+SET session_replication_role = replica;
+UPDATE procure.audit_log SET new = jsonb_set(new, '{price}', '1') WHERE id = (SELECT min(id) FROM procure.audit_log WHERE table_name = 'order_lines');
+SET session_replication_role = origin;
+SELECT pg_temp.eq('tampered row is found',
+    (SELECT (v ->> 'ok') || '/' || (v -> 'first_bad' ->> 'id' = (SELECT min(id) FROM procure.audit_log WHERE table_name = 'order_lines')::text)
+       FROM (SELECT procure.audit_verify() AS v) x), 'false/true');
