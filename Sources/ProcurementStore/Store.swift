@@ -26,3 +26,21 @@ public struct Store {
         try connection.query("SELECT set_config('role', $1, true)", [name ?? "none"])
     }
 }
+
+extension Store {
+    /// Every price edit of an order, accepted and refused, oldest first (RLS decides what the
+    /// acting role may see).
+    public func priceEdits(order number: String) throws -> JSONValue {
+        let result = try connection.query("""
+            SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'line', e.line_no, 'at', e.at, 'by', e.actor,
+                       'old', procure.fmt_price(e.old_price), 'new', procure.fmt_price(e.new_price),
+                       'base', procure.fmt_price(e.base_price), 'accepted', e.accepted, 'refusal', e.code)
+                   ORDER BY e.id), '[]'::jsonb)::text AS edits
+              FROM procure.price_edits e
+              JOIN procure.orders o ON o.supplier_id = e.supplier_id AND o.id = e.order_id
+             WHERE o.number = $1
+            """, [number])
+        return try JSONParser.parse(result.first?["edits"] ?? "[]")
+    }
+}

@@ -7,7 +7,7 @@ struct OrderGroup: ParsableCommand {
         commandName: "po", abstract: "Purchase orders.",
         subcommands: [
             OrderCreate.self, OrderIssue.self, OrderAcknowledge.self, OrderReceive.self, OrderPay.self,
-            OrderPrice.self, OrderShow.self, OrderList.self, OrderClose.self, OrderDelete.self,
+            OrderPrice.self, OrderShow.self, OrderList.self, OrderClose.self, OrderDelete.self, OrderEdits.self,
         ])
 }
 
@@ -133,5 +133,17 @@ struct OrderList: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.call("po_list", [buyer, supplier, status])
+    }
+}
+
+struct OrderEdits: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edits", abstract: "Every price edit of an order: who, when, old, new, base, and refused attempts.")
+    @Argument(help: "Order number.") var number: String
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        _ = try context.call("po_show", [number])   // not_found / permission_denied like every order verb
+        return try context.transaction { try $0.priceEdits(order: number) }
     }
 }
