@@ -16,7 +16,8 @@ public struct Store {
     public func call(_ function: String, _ arguments: [any PostgresEncodable]) throws -> JSONValue {
         let placeholders = (1...max(arguments.count, 1)).prefix(arguments.count).map { "$\($0)" }.joined(separator: ", ")
         let result = try connection.query("SELECT procure.\(function)(\(placeholders))::text AS result", arguments)
-        guard let text = result.first?["result"] else { return .null }
+        // NULL, or a function returning void (whose text is empty), is no result.
+        guard let text = result.first?["result"], !text.isEmpty else { return .null }
         return try JSONParser.parse(text)
     }
 

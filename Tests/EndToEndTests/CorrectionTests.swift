@@ -78,10 +78,15 @@ final class CorrectionTests: ProcureTestCase {
         let late = try json(["production", "PO-1", "2", "--finished", "10", "--as-of", "2099-01-01T00:00:00Z", "--as", buyer])
         XCTAssertEqual(late["counts"], .bool(false))
         XCTAssertEqual(try json(["liability", "show", "PO-1"])["total"]?.text, "125.00")
-        // 10 finished units of line 2 at 9.50, reported as of a time before the revocation.
+        // 10 finished units of line 2, reported as of a time before the revocation. The
+        // replacement's 40 units of A now reuse the 30 + 10 finished units first, so line 1's
+        // in-progress units are no longer reused: A = 8 × 25 = 200.00, C = 300 + 100 = 400.00,
+        // P = 40.00, total = 640.00 + 200.00 − 50.00 − 500.00 = 290.00.
         let early = try json(["production", "PO-1", "2", "--finished", "10", "--as-of", "2026-01-02T00:00:00Z", "--as", buyer])
         XCTAssertEqual(early["counts"], .bool(true))
-        XCTAssertEqual(try json(["liability", "show", "PO-1"])["total"]?.text, "220.00", "A grows by 10 × 9.50 = 95.00")
+        let recomputed = try json(["liability", "show", "PO-1"])
+        XCTAssertEqual(recomputed["costs"]?.text, "400.00")
+        XCTAssertEqual(recomputed["total"]?.text, "290.00")
     }
 
     func testTheClaimWindowCloses() throws {
