@@ -21,7 +21,7 @@ struct CorrectCommand: ProcureCommand {
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { store in
             if let key, case let prior = try store.call("idempotent_result", [key]), prior != .null {
-                return prior
+                return LiabilityWork.ordered(prior)
             }
             let begun = try store.call("correct_begin", [
                 number, reason, note,
@@ -29,12 +29,13 @@ struct CorrectCommand: ProcureCommand {
                 supplier, settlement,
             ])
             let liability = try LiabilityWork.store(number: number, inputs: begun["inputs"] ?? .null, store: store)
-            let result = JSONValue.object([
+            let merged = JSONValue.object([
                 ("order", .string(number)),
                 ("replacement", begun["replacement"] ?? .null),
                 ("correction_id", begun["correction_id"] ?? .null),
                 ("dry_run", .bool(dryRun)),
             ]).merging(liability)
+            let result = LiabilityWork.ordered(merged)
             if dryRun { throw DryRun(result: result) }
             if let key {
                 try store.call("idempotent_save", [key, "correct", JSONText(text: result.serialized)])

@@ -82,10 +82,12 @@ enum LiabilityWork {
         "credits", "payments", "total", "status", "scheduled", "in_production",
     ]
 
+    /// jsonb keeps no key order, so a stored result comes back shuffled: the order is
+    /// rebuilt here, and the same result always prints the same way.
     static func ordered(_ value: JSONValue) -> JSONValue {
         guard case .object(let pairs) = value else { return value }
         let known = keyOrder.compactMap { key in pairs.first { $0.0 == key } }
-        let rest = pairs.filter { !keyOrder.contains($0.0) }
+        let rest = pairs.filter { !keyOrder.contains($0.0) }.sorted { $0.0 < $1.0 }
         return .object(known + rest)
     }
 }
