@@ -50,7 +50,7 @@ CREATE FUNCTION procure.actor() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT CASE WHEN pg_catalog.current_setting('role') = 'none'
                   THEN pg_catalog.session_user()::text
-                  ELSE pg_catalog.current_setting('role') END $$;
+                  ELSE pg_catalog.current_setting('role') END COLLATE "default" $$;
 
 -- Is the acting role a member of the group role (superusers are members of all)?
 CREATE FUNCTION procure.actor_is(p_group text) RETURNS boolean
@@ -181,11 +181,14 @@ CREATE TABLE procure.users (
 
 -- The base price in force on a date for supplier + item (NULL when none).
 CREATE FUNCTION procure.base_price(p_supplier_id bigint, p_item_id bigint, p_on date) RETURNS numeric
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT price FROM procure.price_periods
-     WHERE supplier_id = p_supplier_id AND item_id = p_item_id AND valid @> p_on
+         WHERE supplier_id = p_supplier_id AND item_id = p_item_id AND valid @> p_on);
+END
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -193,12 +196,15 @@ $$;
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION procure.supplier_json(s procure.suppliers) RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object(
-        'code', s.code, 'name', s.name, 'currency', s.currency, 'regime', s.regime,
-        'profit_rate', procure.fmt_pct(s.profit_rate), 'schedule', s.schedule,
-        'claim_days', s.claim_days)
+            'code', s.code, 'name', s.name, 'currency', s.currency, 'regime', s.regime,
+            'profit_rate', procure.fmt_pct(s.profit_rate), 'schedule', s.schedule,
+            'claim_days', s.claim_days));
+END
 $$;
 
 CREATE FUNCTION procure.supplier_add(
@@ -265,16 +271,19 @@ END
 $$;
 
 CREATE FUNCTION procure.price_period_json(p procure.price_periods) RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object(
-        'supplier', s.code, 'sku', i.sku, 'item', i.name, 'price', procure.fmt_price(p.price),
-        'from', lower(p.valid),
-        'to', CASE WHEN upper_inf(p.valid) THEN NULL ELSE upper(p.valid) - 1 END,
-        'currency', s.currency)
-      FROM procure.suppliers s, procure.items i
-     WHERE s.id = p.supplier_id AND i.id = p.item_id
+            'supplier', s.code, 'sku', i.sku, 'item', i.name, 'price', procure.fmt_price(p.price),
+            'from', lower(p.valid),
+            'to', CASE WHEN upper_inf(p.valid) THEN NULL ELSE upper(p.valid) - 1 END,
+            'currency', s.currency)
+          FROM procure.suppliers s, procure.items i
+         WHERE s.id = p.supplier_id AND i.id = p.item_id);
+END
 $$;
 
 -- price_set: a new base price period [p_from, p_to] (both inclusive, p_to NULL

@@ -191,19 +191,27 @@ CREATE TABLE procure.idempotency_keys (
 
 -- Order total: Σ round(qty × price, 2) over the lines.
 CREATE FUNCTION procure.order_total(p_supplier_id bigint, p_order_id bigint) RETURNS numeric
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT coalesce(sum(round(l.qty * l.price, 2)), 0)::numeric(20, 2)
-      FROM procure.order_lines l
-     WHERE l.supplier_id = p_supplier_id AND l.order_id = p_order_id
+          FROM procure.order_lines l
+         WHERE l.supplier_id = p_supplier_id AND l.order_id = p_order_id);
+END
 $$;
 
 -- Whether an order number exists at all, whoever owns it (lets a buyer be told
 -- permission_denied rather than not_found for another buyer's order).
 CREATE FUNCTION procure.order_exists(p_number text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
-AS $$ SELECT EXISTS (SELECT 1 FROM procure.orders WHERE number = p_number) $$;
+AS $$
+BEGIN
+    RETURN (
+    SELECT EXISTS (SELECT 1 FROM procure.orders WHERE number = p_number));
+END
+$$;
 
 -- The order row the caller may see (RLS), optionally locked FOR UPDATE;
 -- not_found / permission_denied otherwise.

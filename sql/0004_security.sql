@@ -56,7 +56,7 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON procure.audit_log FROM procure_buyer,
 ALTER TABLE procure.orders ENABLE ROW LEVEL SECURITY;
 ALTER TABLE procure.orders FORCE ROW LEVEL SECURITY;
 CREATE POLICY orders_buyer ON procure.orders FOR ALL TO procure_buyer
-    USING (buyer = current_user) WITH CHECK (buyer = current_user);
+    USING (buyer = current_user::text COLLATE "default") WITH CHECK (buyer = current_user::text COLLATE "default");
 CREATE POLICY orders_read ON procure.orders FOR SELECT TO procure_finance, procure_admin, procure_auditor
     USING (true);
 
@@ -71,9 +71,9 @@ BEGIN
         EXECUTE format(
             'CREATE POLICY %I ON procure.%I FOR ALL TO procure_buyer '
             'USING (EXISTS (SELECT 1 FROM procure.orders o WHERE o.supplier_id = %I.supplier_id '
-            'AND o.id = %I.order_id AND o.buyer = current_user)) '
+            'AND o.id = %I.order_id AND o.buyer = current_user::text COLLATE "default")) '
             'WITH CHECK (EXISTS (SELECT 1 FROM procure.orders o WHERE o.supplier_id = %I.supplier_id '
-            'AND o.id = %I.order_id AND o.buyer = current_user))',
+            'AND o.id = %I.order_id AND o.buyer = current_user::text COLLATE "default"))',
             t || '_buyer', t, t, t, t, t);
         EXECUTE format('CREATE POLICY %I ON procure.%I FOR SELECT TO procure_finance, procure_admin, procure_auditor '
                        'USING (true)', t || '_read', t);
@@ -89,7 +89,7 @@ CREATE POLICY case_notes_staff_insert ON procure.case_notes FOR INSERT TO procur
 
 ALTER TABLE procure.users ENABLE ROW LEVEL SECURITY;
 ALTER TABLE procure.users FORCE ROW LEVEL SECURITY;
-CREATE POLICY users_self ON procure.users FOR SELECT TO procure_buyer USING (name = current_user);
+CREATE POLICY users_self ON procure.users FOR SELECT TO procure_buyer USING (name = current_user::text COLLATE "default");
 CREATE POLICY users_read ON procure.users FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
 CREATE POLICY users_admin_update ON procure.users FOR UPDATE TO procure_admin USING (true) WITH CHECK (true);
 

@@ -4,8 +4,13 @@
 
 -- Is the acting role a superuser?
 CREATE FUNCTION procure.actor_is_super() RETURNS boolean
-LANGUAGE sql STABLE
-AS $$ SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = procure.actor()), false) $$;
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (
+    SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = procure.actor()), false));
+END
+$$;
 
 -- Validates a numeric argument: p_kind qty (3 decimals), price (4) or amount
 -- (2). NULL passes. Negative (or zero when p_positive) → invalid_argument;
@@ -58,54 +63,62 @@ $$;
 
 -- The order as po_show returns it.
 CREATE FUNCTION procure.po_json(o procure.orders) RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object(
-        'number', o.number,
-        'supplier', s.code,
-        'supplier_name', s.name,
-        'buyer', o.buyer,
-        'date', o.order_date,
-        'status', o.status,
-        'currency', s.currency,
-        'total', procure.fmt_amount(procure.order_total(o.supplier_id, o.id)),
-        'lines', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
-                       'line', l.line_no, 'sku', i.sku, 'item', i.name, 'uom', i.uom,
-                       'qty', procure.fmt_qty(l.qty), 'price', procure.fmt_price(l.price),
-                       'base_price', procure.fmt_price(l.base_price), 'delivered', procure.fmt_qty(l.delivered),
-                       'amount', procure.fmt_amount(l.qty * l.price)) ORDER BY l.line_no)
-              FROM procure.order_lines l JOIN procure.items i ON i.id = l.item_id
-             WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id), '[]'::jsonb),
-        'paid', (SELECT procure.fmt_amount(coalesce(sum(p.amount), 0)) FROM procure.payments p
-                  WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id),
-        'payments', coalesce((
-            SELECT jsonb_agg(jsonb_build_object('amount', procure.fmt_amount(p.amount), 'at', p.paid_at, 'by', p.paid_by)
-                             ORDER BY p.id)
-              FROM procure.payments p WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id), '[]'::jsonb),
-        'replaces', o.replaces,
-        'replaced_by', o.replaced_by,
-        'created_at', o.created_at,
-        'issued_at', o.issued_at,
-        'acknowledged_at', o.acknowledged_at,
-        'revoked_at', o.revoked_at,
-        'correction', (
-            SELECT jsonb_build_object(
-                       'reason', c.reason, 'note', c.note, 'by', c.created_by, 'at', c.created_at,
-                       'state', c.order_state, 'settlement', procure.fmt_amount(c.settlement),
-                       'liability', li.status, 'liability_total', procure.fmt_amount(li.total))
-              FROM procure.corrections c
-              LEFT JOIN procure.liabilities li ON li.supplier_id = c.supplier_id AND li.correction_id = c.id
-             WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id))
-      FROM procure.suppliers s
-     WHERE s.id = o.supplier_id
+            'number', o.number,
+            'supplier', s.code,
+            'supplier_name', s.name,
+            'buyer', o.buyer,
+            'date', o.order_date,
+            'status', o.status,
+            'currency', s.currency,
+            'total', procure.fmt_amount(procure.order_total(o.supplier_id, o.id)),
+            'lines', coalesce((
+                SELECT jsonb_agg(jsonb_build_object(
+                           'line', l.line_no, 'sku', i.sku, 'item', i.name, 'uom', i.uom,
+                           'qty', procure.fmt_qty(l.qty), 'price', procure.fmt_price(l.price),
+                           'base_price', procure.fmt_price(l.base_price), 'delivered', procure.fmt_qty(l.delivered),
+                           'amount', procure.fmt_amount(l.qty * l.price)) ORDER BY l.line_no)
+                  FROM procure.order_lines l JOIN procure.items i ON i.id = l.item_id
+                 WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id), '[]'::jsonb),
+            'paid', (SELECT procure.fmt_amount(coalesce(sum(p.amount), 0)) FROM procure.payments p
+                      WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id),
+            'payments', coalesce((
+                SELECT jsonb_agg(jsonb_build_object('amount', procure.fmt_amount(p.amount), 'at', p.paid_at, 'by', p.paid_by)
+                                 ORDER BY p.id)
+                  FROM procure.payments p WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id), '[]'::jsonb),
+            'replaces', o.replaces,
+            'replaced_by', o.replaced_by,
+            'created_at', o.created_at,
+            'issued_at', o.issued_at,
+            'acknowledged_at', o.acknowledged_at,
+            'revoked_at', o.revoked_at,
+            'correction', (
+                SELECT jsonb_build_object(
+                           'reason', c.reason, 'note', c.note, 'by', c.created_by, 'at', c.created_at,
+                           'state', c.order_state, 'settlement', procure.fmt_amount(c.settlement),
+                           'liability', li.status, 'liability_total', procure.fmt_amount(li.total))
+                  FROM procure.corrections c
+                  LEFT JOIN procure.liabilities li ON li.supplier_id = c.supplier_id AND li.correction_id = c.id
+                 WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id))
+          FROM procure.suppliers s
+         WHERE s.id = o.supplier_id);
+END
 $$;
 
 CREATE FUNCTION procure.po_show(p_number text) RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, procure, pg_temp
-AS $$ SELECT procure.po_json(procure.get_order(p_number, false)) $$;
+AS $$
+BEGIN
+    RETURN (
+    SELECT procure.po_json(procure.get_order(p_number, false)));
+END
+$$;
 
 CREATE FUNCTION procure.po_list(p_buyer text, p_supplier text, p_status text) RETURNS jsonb
 LANGUAGE plpgsql STABLE

@@ -4,49 +4,52 @@
 -- The liability input JSON (SPEC §8) of a revoked order, from the counting
 -- production reports (as_of ≤ revoked_at; the latest per line).
 CREATE FUNCTION procure.liability_inputs_for(o procure.orders) RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object(
-        'regime', s.regime,
-        'currency', s.currency,
-        'profit_rate', procure.fmt_pct(s.profit_rate),
-        'schedule', s.schedule,
-        'acknowledged', c.acknowledged,
-        'settlement', procure.fmt_amount(c.settlement),
-        'payments', (SELECT procure.fmt_amount(coalesce(sum(p.amount), 0)) FROM procure.payments p
-                      WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id),
-        'lines', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
-                       'line', l.line_no, 'sku', i.sku, 'price', procure.fmt_price(l.price),
-                       'ordered', procure.fmt_qty(l.qty), 'delivered', procure.fmt_qty(l.delivered),
-                       'report', rep.j) ORDER BY l.line_no)
-              FROM procure.order_lines l
-              JOIN procure.items i ON i.id = l.item_id
-              LEFT JOIN LATERAL (
-                  SELECT jsonb_build_object(
-                             'stage', r.stage, 'finished', procure.fmt_qty(r.finished),
-                             'in_progress', procure.fmt_qty(r.in_progress),
-                             'wip_cost', procure.fmt_amount(r.wip_cost), 'materials', procure.fmt_amount(r.materials),
-                             'salvage', procure.fmt_amount(r.salvage),
-                             'cost_to_complete', procure.fmt_amount(r.cost_to_complete)) AS j
-                    FROM procure.production_reports r
-                   WHERE r.supplier_id = l.supplier_id AND r.order_id = l.order_id AND r.line_no = l.line_no
-                     AND r.as_of <= o.revoked_at
-                   ORDER BY r.as_of DESC, r.id DESC
-                   LIMIT 1) rep ON true
-             WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id), '[]'::jsonb),
-        'replacement', coalesce((
-            SELECT jsonb_agg(jsonb_build_object('sku', x.sku, 'quantity', procure.fmt_qty(x.q)) ORDER BY x.sku)
-              FROM (SELECT i.sku, sum(rl.qty) AS q
-                      FROM procure.orders r
-                      JOIN procure.order_lines rl ON rl.supplier_id = r.supplier_id AND rl.order_id = r.id
-                      JOIN procure.items i ON i.id = rl.item_id
-                     WHERE r.number = o.replaced_by AND r.supplier_id = o.supplier_id
-                     GROUP BY i.sku) x), '[]'::jsonb))
-      FROM procure.suppliers s
-      JOIN procure.corrections c ON c.supplier_id = o.supplier_id AND c.order_id = o.id
-     WHERE s.id = o.supplier_id
+            'regime', s.regime,
+            'currency', s.currency,
+            'profit_rate', procure.fmt_pct(s.profit_rate),
+            'schedule', s.schedule,
+            'acknowledged', c.acknowledged,
+            'settlement', procure.fmt_amount(c.settlement),
+            'payments', (SELECT procure.fmt_amount(coalesce(sum(p.amount), 0)) FROM procure.payments p
+                          WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id),
+            'lines', coalesce((
+                SELECT jsonb_agg(jsonb_build_object(
+                           'line', l.line_no, 'sku', i.sku, 'price', procure.fmt_price(l.price),
+                           'ordered', procure.fmt_qty(l.qty), 'delivered', procure.fmt_qty(l.delivered),
+                           'report', rep.j) ORDER BY l.line_no)
+                  FROM procure.order_lines l
+                  JOIN procure.items i ON i.id = l.item_id
+                  LEFT JOIN LATERAL (
+                      SELECT jsonb_build_object(
+                                 'stage', r.stage, 'finished', procure.fmt_qty(r.finished),
+                                 'in_progress', procure.fmt_qty(r.in_progress),
+                                 'wip_cost', procure.fmt_amount(r.wip_cost), 'materials', procure.fmt_amount(r.materials),
+                                 'salvage', procure.fmt_amount(r.salvage),
+                                 'cost_to_complete', procure.fmt_amount(r.cost_to_complete)) AS j
+                        FROM procure.production_reports r
+                       WHERE r.supplier_id = l.supplier_id AND r.order_id = l.order_id AND r.line_no = l.line_no
+                         AND r.as_of <= o.revoked_at
+                       ORDER BY r.as_of DESC, r.id DESC
+                       LIMIT 1) rep ON true
+                 WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id), '[]'::jsonb),
+            'replacement', coalesce((
+                SELECT jsonb_agg(jsonb_build_object('sku', x.sku, 'quantity', procure.fmt_qty(x.q)) ORDER BY x.sku)
+                  FROM (SELECT i.sku, sum(rl.qty) AS q
+                          FROM procure.orders r
+                          JOIN procure.order_lines rl ON rl.supplier_id = r.supplier_id AND rl.order_id = r.id
+                          JOIN procure.items i ON i.id = rl.item_id
+                         WHERE r.number = o.replaced_by AND r.supplier_id = o.supplier_id
+                         GROUP BY i.sku) x), '[]'::jsonb))
+          FROM procure.suppliers s
+          JOIN procure.corrections c ON c.supplier_id = o.supplier_id AND c.order_id = o.id
+         WHERE s.id = o.supplier_id);
+END
 $$;
 
 -- production: a supplier's production report for an order line.
@@ -205,29 +208,32 @@ END
 $$;
 
 CREATE FUNCTION procure.liability_json(o procure.orders) RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT coalesce(li.result, '{}'::jsonb) || jsonb_build_object(
-        'status', li.status,
-        'total', procure.fmt_amount(li.total),
-        'order', o.number,
-        'supplier', s.code,
-        'buyer', o.buyer,
-        'revoked_at', o.revoked_at,
-        'replacement', o.replaced_by,
-        'correction', jsonb_build_object('reason', c.reason, 'note', c.note, 'by', c.created_by, 'at', c.created_at,
-                                         'state', c.order_state, 'settlement', procure.fmt_amount(c.settlement)),
-        'agreed_by', li.agreed_by, 'agreed_at', li.agreed_at,
-        'settled_by', li.settled_by, 'settled_at', li.settled_at, 'settle_ref', li.settle_ref,
-        'notes', coalesce((SELECT jsonb_agg(jsonb_build_object('id', n.id, 'text', n.body, 'by', n.created_by,
-                                                               'at', n.created_at) ORDER BY n.id)
-                             FROM procure.case_notes n
-                            WHERE n.supplier_id = c.supplier_id AND n.correction_id = c.id), '[]'::jsonb))
-      FROM procure.corrections c
-      JOIN procure.suppliers s ON s.id = c.supplier_id
-      JOIN procure.liabilities li ON li.supplier_id = c.supplier_id AND li.correction_id = c.id
-     WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id
+            'status', li.status,
+            'total', procure.fmt_amount(li.total),
+            'order', o.number,
+            'supplier', s.code,
+            'buyer', o.buyer,
+            'revoked_at', o.revoked_at,
+            'replacement', o.replaced_by,
+            'correction', jsonb_build_object('reason', c.reason, 'note', c.note, 'by', c.created_by, 'at', c.created_at,
+                                             'state', c.order_state, 'settlement', procure.fmt_amount(c.settlement)),
+            'agreed_by', li.agreed_by, 'agreed_at', li.agreed_at,
+            'settled_by', li.settled_by, 'settled_at', li.settled_at, 'settle_ref', li.settle_ref,
+            'notes', coalesce((SELECT jsonb_agg(jsonb_build_object('id', n.id, 'text', n.body, 'by', n.created_by,
+                                                                   'at', n.created_at) ORDER BY n.id)
+                                 FROM procure.case_notes n
+                                WHERE n.supplier_id = c.supplier_id AND n.correction_id = c.id), '[]'::jsonb))
+          FROM procure.corrections c
+          JOIN procure.suppliers s ON s.id = c.supplier_id
+          JOIN procure.liabilities li ON li.supplier_id = c.supplier_id AND li.correction_id = c.id
+         WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id);
+END
 $$;
 
 CREATE FUNCTION procure.liability_show(p_number text) RETURNS jsonb

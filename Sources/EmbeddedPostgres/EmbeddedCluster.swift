@@ -65,7 +65,11 @@ public struct EmbeddedCluster: Sendable {
         if try status() == .notInitialized {
             try initialise(binaries: binaries, runner: runner)
         }
-        if case .running = try status() { return }
+        if case .running(let pid) = try status() {
+            if isOurServer(pid: pid) { return }
+            // The pid file names a live process that is not this cluster's server (a PID
+            // reused after a reboot): the file is stale.
+        }
         removeStalePidFile()
         try runner.run(binaries.path("pg_ctl"), [
             "start", "-w", "-t", "60", "-D", dataDirectory.path, "-l", logFile.path,
@@ -133,6 +137,13 @@ public struct EmbeddedCluster: Sendable {
             }
             folder.deleteLastPathComponent()
         }
+    }
+
+    /// Whether `pid` is a postgres server of this data folder (its command line names it).
+    private func isOurServer(pid: Int) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return true }
+        let arguments = String(decoding: data, as: UTF8.self).split(separator: "\0").map(String.init)
+        return arguments.contains(dataDirectory.path)
     }
 
     /// A `postmaster.pid` left by a crash would make the new server refuse to start when its

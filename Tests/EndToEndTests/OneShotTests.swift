@@ -28,7 +28,7 @@ final class OneShotTests: ProcureTestCase {
                      ["correct"], ["production"], ["liability", "show"], ["db", "status"]] {
             let run = try procure(verb + ["--help"])
             XCTAssertEqual(run.status, 0, "\(verb)")
-            XCTAssertTrue(run.stdout.contains("USAGE"), "\(verb): \(run.stdout)")
+            XCTAssertTrue(run.stdout.contains("USAGE: procure \(verb.joined(separator: " "))"), "\(verb): \(run.stdout)")
         }
     }
 

@@ -226,6 +226,31 @@ SET ROLE chk_b1;
 SELECT pg_temp.chk('claim_window_closed', $$SELECT procure.production('T-3', 1, NULL, 1, 0, NULL, NULL, NULL, NULL, NULL)$$);
 RESET ROLE;
 
+-- import ----------------------------------------------------------------------
+SET ROLE chk_b3;
+CREATE TEMP TABLE import_staging (row_no bigint, number text, supplier text, order_date date, sku text, qty numeric, price numeric);
+INSERT INTO import_staging VALUES
+    (1, 'IMP-1', 'ACME', '2020-02-01', 'A', 10, NULL),
+    (2, 'IMP-1', 'ACME', '2020-02-01', 'B', 5, 2.5),
+    (3, 'IMP-2', 'ACME', '2020-02-02', 'A', 1, 9.99),
+    (4, 'IMP-2', 'ACME', '2020-02-02', 'A', 2, 10.5),
+    (5, 'IMP-3', 'ACME', '2019-02-02', 'A', 2, NULL);
+SELECT pg_temp.chk('price_above_base', $$SELECT procure.import_orders_apply()$$);
+SELECT pg_temp.eq('import error names the row', (SELECT pg_temp.chk('x', $$SELECT procure.import_orders_apply()$$) LIKE '%row 4:%'), true);
+UPDATE import_staging SET price = 10 WHERE row_no = 4;
+SELECT pg_temp.chk('no_base_price', $$SELECT procure.import_orders_apply()$$);
+UPDATE import_staging SET order_date = '2020-02-02' WHERE row_no = 5;
+UPDATE import_staging SET qty = 1.0005 WHERE row_no = 2;
+SELECT pg_temp.chk('qty_check', $$SELECT procure.import_orders_apply()$$);
+UPDATE import_staging SET qty = 5 WHERE row_no = 2;
+UPDATE import_staging SET number = 'T-1' WHERE row_no = 5;
+SELECT pg_temp.chk('orders_number_key', $$SELECT procure.import_orders_apply()$$);
+UPDATE import_staging SET number = 'IMP-3', supplier = 'BETA' WHERE row_no = 5;
+SELECT pg_temp.eq('import applies', (SELECT procure.import_orders_apply()), '{"lines": 5, "orders": 3}'::jsonb);
+SELECT pg_temp.eq('imported order', (SELECT procure.po_show('IMP-2') -> 'lines' -> 1 ->> 'line'), '2');
+SELECT pg_temp.eq('imported drafts belong to the importer', (SELECT count(*) FROM procure.orders WHERE number LIKE 'IMP-%' AND buyer = 'chk_b3' AND status = 'draft'), 3::bigint);
+RESET ROLE;
+
 -- audit -----------------------------------------------------------------------
 SELECT pg_temp.eq('audit chain verifies', (SELECT procure.audit_verify() ->> 'ok'), 'true');
 SELECT pg_temp.chk('permission_denied', $$UPDATE procure.audit_log SET actor = 'x'$$);

@@ -97,8 +97,13 @@ public struct JSONParser {
         let high = try hex4()
         if (0xD800..<0xDC00).contains(high), bytes.count >= position + 6,
            bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+            let saved = position
             position += 2
             let low = try hex4()
+            guard (0xDC00..<0xE000).contains(low) else {
+                position = saved   // a lone high surrogate: replace it, keep the next escape
+                return "\u{FFFD}"
+            }
             let combined = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
             return Unicode.Scalar(combined) ?? "\u{FFFD}"
         }

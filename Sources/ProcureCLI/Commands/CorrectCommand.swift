@@ -15,14 +15,10 @@ struct CorrectCommand: ProcureCommand {
     @Option(help: "Supplier of the replacement (default: the revoked order's).") var supplier: String?
     @Option(help: "Settlement expenses the company bears on top of the liability.") var settlement: DecimalText?
     @Flag(help: "Compute and print the result, write nothing.") var dryRun = false
-    @Option(help: "Idempotency key: the same key again returns the first result.") var key: String?
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { store in
-            if let key, case let prior = try store.call("idempotent_result", [key]), prior != .null {
-                return LiabilityWork.ordered(prior)
-            }
             let begun = try store.call("correct_begin", [
                 number, reason, note,
                 replace.isEmpty ? nil : JSONText(text: LineSpec.jsonArray(replace)),
@@ -37,9 +33,6 @@ struct CorrectCommand: ProcureCommand {
             ]).merging(liability)
             let result = LiabilityWork.ordered(merged)
             if dryRun { throw DryRun(result: result) }
-            if let key {
-                try store.call("idempotent_save", [key, "correct", JSONText(text: result.serialized)])
-            }
             return result
         }
     }

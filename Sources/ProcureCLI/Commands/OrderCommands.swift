@@ -19,7 +19,6 @@ struct OrderCreate: ProcureCommand {
     @Argument(help: "Lines, SKU:QTY[@PRICE].") var lines: [LineSpec]
     @Option(help: "Order number (default: the next PO-nnnnnnnn).") var number: String?
     @Option(help: "Order date (default today); prices are checked against the list in force that day.") var date: PostgresDate?
-    @Option(help: "Idempotency key: the same key again returns the first result and writes nothing.") var key: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -27,7 +26,7 @@ struct OrderCreate: ProcureCommand {
     }
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("po_create", [supplier, number, date, key, JSONText(text: LineSpec.jsonArray(lines))])
+        try context.call("po_create", [supplier, number, date, nil as String?, JSONText(text: LineSpec.jsonArray(lines))])
     }
 }
 

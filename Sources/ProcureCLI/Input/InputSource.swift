@@ -32,11 +32,11 @@ final class InputSource {
         defer { free(buffer) }
         let length = getline(&buffer, &capacity, file)
         guard length >= 0, let buffer else { return nil }
-        let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
-        var line = String(decoding: bytes, as: UTF8.self)
-        if line.hasSuffix("\n") { line.removeLast() }
-        if line.hasSuffix("\r") { line.removeLast() }
-        return line
+        // Strip LF and CR as bytes: in Swift "\r\n" is one Character, so String suffix checks
+        // would miss a Windows line end.
+        var count = length
+        while count > 0, buffer[count - 1] == 0x0A || buffer[count - 1] == 0x0D { count -= 1 }
+        return String(decoding: UnsafeRawBufferPointer(start: buffer, count: count), as: UTF8.self)
     }
 
     static var standardInputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }

@@ -21,7 +21,7 @@ public enum LineTokenizer {
         var iterator = Array(line).makeIterator()
         while let character = iterator.next() {
             switch character {
-            case " ", "\t", "\r", "\n":
+            case " ", "\t", "\r", "\n", "\r\n":
                 if inWord { words.append(current); current = ""; inWord = false }
             case "#" where !inWord:
                 return words

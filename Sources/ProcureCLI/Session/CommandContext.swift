@@ -9,6 +9,9 @@ struct CommonOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Output format: table, json or csv.", visibility: .hidden))
     var format: OutputFormat?
+
+    @Option(help: "Idempotency key: the same key again returns the first result and writes nothing.")
+    var key: String?
 }
 
 /// What a verb gets to do its work.

@@ -20,11 +20,47 @@ struct LineRunner {
             return (.failure(ProcureError(.invalidArgument, ProcureCommandLine.message(for: error))), nil)
         }
         guard let command = parsed as? ProcureCommand else {
-            // A group such as `po` without a verb: show its help.
-            return (.help(type(of: parsed).helpMessage()), nil)
+            // `VERB --help` parses as swift-argument-parser's help command, and a group such as
+            // `po` without a verb as the group: running either throws the request for the right
+            // help text.
+            var helper = parsed
+            do {
+                try helper.run()
+            } catch {
+                return (.help(ProcureCommandLine.fullMessage(for: error)), nil)
+            }
+            return (.help(ProcureCommandLine.helpMessage()), nil)
         }
         let context = CommandContext(session: session, actor: command.common.actor ?? defaultActor)
-        return (LineRunner.outcome { try command.execute(in: context) }, command.common.format)
+        guard let key = command.common.key else {
+            return (LineRunner.outcome { try command.execute(in: context) }, command.common.format)
+        }
+        return (LineRunner.outcome { try LineRunner.idempotent(command, key: key, words: words, context: context) }, command.common.format)
+    }
+
+    /// `--key K` on any verb: in one transaction, return the result stored under K, or run the
+    /// verb and store its result under K. A re-run of a batch after a crash therefore repeats
+    /// nothing. Two clients racing with one key: the loser hits the key's primary key, its
+    /// transaction retries and then finds the winner's result.
+    static func idempotent(_ command: ProcureCommand, key: String, words: [String], context: CommandContext) throws -> JSONValue {
+        let verb = type(of: command)._commandName
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try context.transaction { store in
+                    // The result is kept as its exact text: jsonb would not keep the key order.
+                    let prior = try store.call("idempotent_result", [key, verb])
+                    if let text = prior["text"]?.text { return try JSONParser.parse(text) }
+                    let result = try command.execute(in: context)
+                    let stored = JSONValue.object([("text", .string(result.serialized))])
+                    try store.call("idempotent_save", [key, verb, JSONText(text: stored.serialized)])
+                    return result
+                }
+            } catch let error as PostgresError where error.sqlState == "23505" && attempt < 3 {
+                continue
+            }
+        }
     }
 
     /// Runs a command body and maps every error to a stable code.

@@ -10,6 +10,8 @@ final class Session {
     private var connection: Connection?
     private var migrated = false
     private var atomicBegun = false
+    /// Depth of `transaction` calls: an inner one joins the outer (a keyed line wraps its verb).
+    private var depth = 0
 
     init(target: DatabaseTarget, atomic: Bool) {
         self.target = target
@@ -63,6 +65,13 @@ final class Session {
     /// a savepoint of the batch's single transaction under `--atomic`. `actor` is `--as`.
     func transaction<T>(actor: String?, _ body: (Store) throws -> T) throws -> T {
         let store = try store()
+        depth += 1
+        defer { depth -= 1 }
+        if depth > 1 {
+            // Nested: a savepoint, so a failed inner step (a refused price edit) leaves the
+            // outer transaction usable.
+            return try store.connection.savepoint("procure_inner_\(depth)") { _ in try body(store) }
+        }
         if atomic {
             if !atomicBegun {
                 try store.connection.execute(script: "BEGIN")

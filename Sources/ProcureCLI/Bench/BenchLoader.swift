@@ -1,0 +1,150 @@
+import Foundation
+import Postgres
+import ProcurementStore
+
+/// Fills the bench database: master data through the normal verbs (in process, the same code
+/// as a batch line), orders through `import orders` in chunks, then the supplier's side of the
+/// life cycle (issue, acknowledge, production reports, payments, price edits) set-based in SQL.
+/// The database's triggers check and audit every row either way.
+struct BenchLoader {
+    let data: BenchDataSet
+    let conninfo: String
+    let workDirectory: String
+    /// Orders per `import orders` call and per set-based statement. Each order is its own audit
+    /// chain and every chain written in a transaction holds an advisory lock until commit, so a
+    /// statement over too many orders runs out of the lock table (see docs/benchmarks.md).
+    let chunk: Int
+    let log: (String) -> Void
+
+    struct Phase {
+        let name: String
+        let seconds: Double
+        let rows: Int
+    }
+
+    func load() throws -> [Phase] {
+        var phases: [Phase] = []
+        let session = Session(target: .conninfo(conninfo), atomic: false)
+        let runner = LineRunner(session: session, defaultActor: nil)
+        let shape = data.shape
+
+        var started = BenchClock.now()
+        var verbs = 0
+        func verb(_ words: [String]) throws {
+            let (outcome, _) = runner.run(words)
+            verbs += 1
+            if case .failure(let error) = outcome {
+                throw BenchError("`\(words.joined(separator: " "))`: \(error.code.rawValue): \(error.message)")
+            }
+        }
+        log("master data: \(shape.suppliers) suppliers, \(shape.items) items, \(shape.suppliers * shape.items) prices, \(shape.buyers) buyers")
+        let regimes = ["cost", "schedule", "expectation"]
+        for supplier in 0..<shape.suppliers {
+            var words = ["supplier", "add", BenchNames.supplier(supplier), "--name", "Bench supplier \(supplier + 1)",
+                         "--regime", regimes[supplier % 3], "--claim-days", "30"]
+            switch regimes[supplier % 3] {
+            case "cost": words += ["--profit-rate", "8"]
+            case "schedule": words += ["--schedule", "acknowledged=5,materials=25,production=50,finished=100"]
+            default: break
+            }
+            try verb(words)
+        }
+        for item in 0..<shape.items {
+            try verb(["item", "add", BenchNames.sku(item), "--name", "Bench item \(item + 1)"])
+        }
+        for supplier in 0..<shape.suppliers {
+            for item in 0..<shape.items {
+                try verb(["price", "set", BenchNames.supplier(supplier), BenchNames.sku(item),
+                          BenchNames.price(data.basePriceUnits(supplier: supplier, item: item)),
+                          "--from", BenchDataSet.priceFrom])
+            }
+        }
+        for buyer in 0..<shape.buyers {
+            try verb(["user", "add", BenchNames.buyer(buyer), "--role", "buyer", "--max-discount", "15"])
+        }
+        try verb(["user", "add", BenchNames.finance, "--role", "finance"])
+        phases.append(Phase(name: "master data (\(verbs) verbs)", seconds: BenchClock.now() - started, rows: verbs))
+
+        // Orders: one CSV per buyer and chunk, each through `import orders --as BUYER`.
+        started = BenchClock.now()
+        var rows = 0
+        var imports = 0
+        let csv = workDirectory + "/load.csv"
+        for buyer in 0..<shape.buyers {
+            let mine = Array(stride(from: buyer, to: shape.orders, by: shape.buyers))
+            for slice in stride(from: 0, to: mine.count, by: chunk) {
+                let indices = mine[slice..<min(slice + chunk, mine.count)]
+                rows += try data.writeCSV(path: csv, indices: indices)
+                try verb(["import", "orders", csv, "--as", BenchNames.buyer(buyer)])
+                imports += 1
+            }
+            log("imported the orders of \(BenchNames.buyer(buyer)) (\(rows) lines so far)")
+        }
+        try? FileManager.default.removeItem(atPath: csv)
+        phases.append(Phase(name: "import orders (\(imports) files)", seconds: BenchClock.now() - started, rows: rows))
+
+        let admin = try Connection(conninfo)
+        func setBased(_ name: String, _ sql: String, where wanted: (Int) -> Bool) throws {
+            let begun = BenchClock.now()
+            var touched = 0
+            var batch: [String] = []
+            func flush() throws {
+                guard !batch.isEmpty else { return }
+                touched += try admin.query(sql, ["{" + batch.joined(separator: ",") + "}"]).affectedRows
+                batch.removeAll(keepingCapacity: true)
+            }
+            for index in 0..<shape.orders where wanted(index) {
+                batch.append(BenchNames.order("BX", index))
+                if batch.count >= chunk { try flush() }
+            }
+            try flush()
+            phases.append(Phase(name: name, seconds: BenchClock.now() - begun, rows: touched))
+            log("\(name): \(touched) rows")
+        }
+        try setBased("issue (set-based)",
+                     "UPDATE procure.orders SET status = 'issued' WHERE number = ANY($1::text[]) AND status = 'draft'",
+                     where: { BenchOrderState.of($0) != .draft })
+        try setBased("acknowledge (set-based)",
+                     "UPDATE procure.orders SET status = 'acknowledged' WHERE number = ANY($1::text[]) AND status = 'issued'",
+                     where: { BenchOrderState.of($0) == .acknowledged })
+        // Production on the first two lines: 30 % finished, 20 % in progress, the rest not started.
+        try setBased("production reports (set-based)", """
+            INSERT INTO procure.production_reports
+                (supplier_id, order_id, line_no, stage, finished, in_progress, wip_cost, materials, salvage,
+                 cost_to_complete, as_of)
+            SELECT l.supplier_id, l.order_id, l.line_no, 'production',
+                   floor(l.qty * 0.3), floor(l.qty * 0.2),
+                   round(floor(l.qty * 0.2) * l.price * 0.4, 2),
+                   round((l.qty - floor(l.qty * 0.3) - floor(l.qty * 0.2)) * l.price * 0.1, 2),
+                   round(floor(l.qty * 0.3) * l.price * 0.05, 2),
+                   round((l.qty - floor(l.qty * 0.3)) * l.price * 0.3, 2),
+                   now() - interval '1 day'
+              FROM procure.orders o
+              JOIN procure.order_lines l ON l.supplier_id = o.supplier_id AND l.order_id = o.id
+             WHERE o.number = ANY($1::text[]) AND l.line_no <= 2
+             ORDER BY l.supplier_id, l.order_id, l.line_no
+            """, where: { BenchOrderState.of($0) == .inProduction })
+        try setBased("advance payments (set-based)", """
+            INSERT INTO procure.payments (supplier_id, order_id, amount)
+            SELECT o.supplier_id, o.id, greatest(round(procure.order_total(o.supplier_id, o.id) * 0.1, 2), 0.01)
+              FROM procure.orders o WHERE o.number = ANY($1::text[])
+            """, where: { $0 % 20 == 0 })
+        try setBased("accepted price edits (set-based)", """
+            UPDATE procure.order_lines l SET price = round(l.base_price * 0.95, 4)
+              FROM procure.orders o
+             WHERE o.number = ANY($1::text[]) AND l.supplier_id = o.supplier_id AND l.order_id = o.id
+               AND l.line_no = 1 AND l.price <> round(l.base_price * 0.95, 4)
+            """, where: { $0 % 50 == 3 })
+        try setBased("refused price edits (set-based)", """
+            INSERT INTO procure.price_edits (supplier_id, order_id, line_no, actor, old_price, new_price, base_price, accepted, code)
+            SELECT l.supplier_id, l.order_id, l.line_no, o.buyer, l.price, l.base_price + 1, l.base_price, false, 'price_above_base'
+              FROM procure.orders o
+              JOIN procure.order_lines l ON l.supplier_id = o.supplier_id AND l.order_id = o.id AND l.line_no = 1
+             WHERE o.number = ANY($1::text[])
+            """, where: { $0 % 97 == 5 })
+        started = BenchClock.now()
+        try admin.execute(script: "VACUUM ANALYZE")
+        phases.append(Phase(name: "vacuum analyze", seconds: BenchClock.now() - started, rows: 0))
+        return phases
+    }
+}

@@ -1,0 +1,262 @@
+import EmbeddedPostgres
+import Foundation
+import Postgres
+import ProcurementStore
+
+/// What `procure bench` was asked to do.
+struct BenchOptions {
+    var shape: BenchShape
+    var repeats: Int
+    var clients: Int
+    var seconds: Int
+    var pgbenchScale: Int
+    var showSamples: Int
+    var importRows: Int
+    var batchLines: Int
+    var batchSeconds: Int
+    var chunk: Int
+    var measurements: Set<String>
+    var database: String?
+    var keep: Bool
+    var settings: [String: String]
+}
+
+/// One line of the result table: a measurement next to its anchor.
+struct BenchResult {
+    let measure: String
+    let value: Double
+    let anchor: Double?
+    let unit: String
+    let anchorName: String
+    /// value ÷ anchor (or value ÷ limit for memory).
+    let ratio: Double
+    /// e.g. "≥ 1.00" or "≤ 1.20".
+    let target: String
+    let meets: Bool
+    let samples: String
+
+    var json: JSONValue {
+        .object([
+            ("measure", .string(measure)),
+            ("procure", .string(BenchStats.format(value))),
+            ("anchor", anchor.map { .string(BenchStats.format($0)) } ?? .null),
+            ("unit", .string(unit)),
+            ("anchor_is", .string(anchorName)),
+            ("ratio", .string(BenchStats.format(ratio, decimals: 3))),
+            ("target", .string(target)),
+            ("meets", .bool(meets)),
+            ("samples", .string(samples)),
+        ])
+    }
+}
+
+/// Runs the benchmark: its own throwaway cluster (unless `--db`), the data set, then each
+/// measurement of SPEC §10 next to its anchor, repeated, reported as median and ratio.
+final class Benchmark {
+    let options: BenchOptions
+    let procureBinary: String
+    let binaries: ServerBinaries
+    private(set) var workDirectory = ""
+    private var cluster: EmbeddedCluster?
+    private(set) var conninfo = ""
+    private(set) var pgbenchConninfo = ""
+    private var results: [BenchResult] = []
+    private var details: [(String, JSONValue)] = []
+    let data: BenchDataSet
+
+    init(options: BenchOptions) throws {
+        self.options = options
+        data = BenchDataSet(shape: options.shape)
+        procureBinary = Benchmark.selfExecutable()
+        binaries = try ServerBinaries.locate()
+    }
+
+    static func selfExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        return CommandLine.arguments[0]
+    }
+
+    func log(_ message: String) {
+        Console.error("bench: " + message)
+    }
+
+    func detail(_ key: String, _ value: JSONValue) {
+        details.append((key, value))
+    }
+
+    // MARK: - The run
+
+    func run() throws -> JSONValue {
+        let began = BenchClock.now()
+        try prepareDatabase()
+        defer { cleanUp() }
+        let machine = try describeMachine()
+        let admin = try Connection(conninfo)
+
+        log("loading \(options.shape.orders) orders × \(options.shape.linesPerOrder) lines (seed \(options.shape.seed))")
+        let loader = BenchLoader(data: data, conninfo: conninfo, workDirectory: workDirectory, chunk: options.chunk, log: log)
+        let phases = try loader.load()
+        let loadJSON = JSONValue.array(phases.map { phase in
+            .object([
+                ("phase", .string(phase.name)), ("seconds", .string(BenchStats.format(phase.seconds))),
+                ("rows", .number(String(phase.rows))),
+                ("rows_per_s", .string(phase.rows > 0 && phase.seconds > 0 ? BenchStats.format(Double(phase.rows) / phase.seconds, decimals: 0) : "")),
+            ])
+        })
+        let sizes = try admin.query("""
+            SELECT (SELECT count(*) FROM procure.orders) AS orders, (SELECT count(*) FROM procure.order_lines) AS lines,
+                   (SELECT count(*) FROM procure.audit_log) AS audit_rows,
+                   pg_size_pretty(pg_database_size(current_database())) AS size
+            """).first
+
+        if wants("show") { try measureShow() }
+        if wants("memory") { try measureMemory() }
+        if wants("import") { try measureImport(admin) }
+        if wants("corrections") { try measureCorrections(admin) }
+        if wants("reports") { try measureReports(admin) }
+
+        return .object([
+            ("benchmark", .string("procure bench — SPEC §10, each measurement next to its anchor on the same cluster")),
+            ("orders", .number(String(options.shape.orders))),
+            ("lines_per_order", .number(String(options.shape.linesPerOrder))),
+            ("buyers", .number(String(options.shape.buyers))),
+            ("suppliers", .number(String(options.shape.suppliers))),
+            ("items", .number(String(options.shape.items))),
+            ("seed", .number(String(options.shape.seed))),
+            ("repeat", .number(String(options.repeats))),
+            ("database_rows", .string("\(sizes?["orders"] ?? "?") orders, \(sizes?["lines"] ?? "?") lines, \(sizes?["audit_rows"] ?? "?") audit rows, \(sizes?["size"] ?? "?")")),
+            ("target", .string(cluster != nil ? "throwaway cluster \(cluster!.home.path)\(options.keep ? " (kept)" : " (removed)")" : "--db (given database)")),
+            ("total_seconds", .string(BenchStats.format(BenchClock.now() - began, decimals: 0))),
+        ] + machine + [
+            ("results", .array(results.map(\.json))),
+            ("load", loadJSON),
+            ("details", .array(details.map { .object([("what", .string($0.0)), ("value", $0.1)]) })),
+        ])
+    }
+
+    func wants(_ measurement: String) -> Bool {
+        options.measurements.contains(measurement)
+    }
+
+    private func prepareDatabase() throws {
+        var template = Array("/tmp/procure-bench-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        guard let made else { throw BenchError("mkdtemp: \(String(cString: strerror(errno)))") }
+        workDirectory = String(cString: made)
+        if let database = options.database {
+            conninfo = database
+            pgbenchConninfo = database
+            let connection = try Connection(conninfo)
+            let existing = try connection.query(
+                "SELECT CASE WHEN to_regclass('procure.orders') IS NULL THEN 0 ELSE 1 END AS migrated").first?["migrated"]
+            if existing == "1", let count = try connection.query("SELECT count(*) AS n FROM procure.orders").first?["n"], count != "0" {
+                throw BenchError("--db: the database already holds \(count) orders; the bench needs an empty (or new) database it may fill")
+            }
+            log("using the given database; pgbench tables go into it too")
+            return
+        }
+        let home = URL(fileURLWithPath: workDirectory).appendingPathComponent("cluster")
+        let cluster = EmbeddedCluster(home: home, settings: options.settings, databaseName: "procure")
+        log("creating a throwaway cluster in \(home.path)")
+        do {
+            try cluster.start()
+        } catch {
+            throw BenchError("cannot start the bench cluster: \(error)")
+        }
+        self.cluster = cluster
+        conninfo = cluster.conninfo()
+        let postgres = try Connection(cluster.conninfo(database: "postgres"))
+        try postgres.execute(script: "CREATE DATABASE bench_pgbench")
+        pgbenchConninfo = cluster.conninfo(database: "bench_pgbench")
+    }
+
+    private func cleanUp() {
+        if let cluster {
+            if options.keep {
+                log("kept the cluster: PROCURE_HOME=\(cluster.home.path) (stop it with `PROCURE_HOME=\(cluster.home.path) procure db stop`)")
+                return
+            }
+            try? cluster.stop()
+            try? FileManager.default.removeItem(atPath: workDirectory)
+        } else if !options.keep {
+            try? FileManager.default.removeItem(atPath: workDirectory)
+        }
+    }
+
+    private func describeMachine() throws -> [(String, JSONValue)] {
+        let connection = try Connection(conninfo)
+        let version = try connection.query("SELECT current_setting('server_version') AS v").first?["v"] ?? "?"
+        let settings = try connection.query("""
+            SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) AS s FROM pg_settings
+             WHERE name IN ('shared_buffers', 'fsync', 'synchronous_commit', 'max_connections', 'max_locks_per_transaction', 'work_mem', 'wal_level')
+            """).first?["s"] ?? ""
+        var memory = "?"
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
+           let kib = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            memory = BenchStats.format(kib / 1024 / 1024, decimals: 1) + " GiB"
+        }
+        var cpu = "?"
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
+            cpu = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?"
+        }
+        return [
+            ("cpus", .number(String(ProcessInfo.processInfo.activeProcessorCount))),
+            ("cpu", .string(cpu)),
+            ("memory", .string(memory)),
+            ("postgresql", .string(version)),
+            ("server_settings", .string(settings)),
+        ]
+    }
+
+    // MARK: - Helpers
+
+    func procure(_ words: [String], actor: String? = nil, format: String = "json") -> [String] {
+        var argv = [procureBinary, "--db", conninfo, "--format", format]
+        if let actor { argv += ["--as", actor] }
+        return argv + words
+    }
+
+    /// A client tool (psql, pgbench): beside the server binaries, else Debian's folders, else PATH.
+    func tool(_ name: String) -> String {
+        var folders = [binaries.directory.path]
+        let debian = "/usr/lib/postgresql"
+        folders += ((try? FileManager.default.contentsOfDirectory(atPath: debian)) ?? [])
+            .compactMap(Int.init).sorted(by: >).map { "\(debian)/\($0)/bin" }
+        folders += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        for folder in folders where FileManager.default.isExecutableFile(atPath: folder + "/" + name) {
+            return folder + "/" + name
+        }
+        return name
+    }
+
+    func psql(_ sql: String, conninfo: String? = nil) -> [String] {
+        [tool("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", conninfo ?? self.conninfo, "-c", sql]
+    }
+
+    func file(_ name: String) -> String { workDirectory + "/" + name }
+
+    /// Runs a child to its end; a non-zero exit is an error naming its stderr.
+    @discardableResult
+    func runChecked(_ argv: [String], input: BenchChild.Input = .null, output: BenchChild.Output = .null) throws -> BenchChild.Exit {
+        let errors = file("stderr.txt")
+        let exit = try BenchChild.run(argv, input: input, output: output, error: .file(errors))
+        if exit.status != 0 {
+            let text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+            throw BenchError("\(URL(fileURLWithPath: argv[0]).lastPathComponent) \(argv.dropFirst().prefix(12).joined(separator: " ")) exited \(exit.status): \(text.prefix(2000))")
+        }
+        return exit
+    }
+
+    func add(_ result: BenchResult) {
+        results.append(result)
+        log("\(result.measure): \(BenchStats.format(result.value)) \(result.unit) vs \(result.anchor.map { BenchStats.format($0) } ?? "-") → ratio \(BenchStats.format(result.ratio, decimals: 3)) (target \(result.target))")
+    }
+
+    static func samplesText(_ values: [Double], decimals: Int = 2) -> String {
+        values.map { BenchStats.format($0, decimals: decimals) }.joined(separator: " ")
+    }
+}

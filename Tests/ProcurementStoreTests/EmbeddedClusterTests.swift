@@ -1,0 +1,86 @@
+import EmbeddedPostgres
+import Foundation
+import Postgres
+import TestSupport
+import XCTest
+
+/// A cluster of its own per test (not the shared test cluster), in a short temporary home.
+final class EmbeddedClusterTests: XCTestCase {
+    private var cluster: EmbeddedCluster!
+
+    override func setUpWithError() throws {
+        cluster = EmbeddedCluster(home: try TemporaryFolder.make(prefix: "ec-"), settings: ["fsync": "off"])
+    }
+
+    override func tearDownWithError() throws {
+        guard let cluster else { return }
+        try? cluster.stop()
+        try FileManager.default.removeItem(at: cluster.home)
+    }
+
+    private func isRunning() throws -> Bool {
+        if case .running(let pid) = try cluster.status() { return pid > 0 }
+        return false
+    }
+
+    private func currentDatabase() throws -> String? {
+        let connection = try Connection(cluster.conninfo())
+        return try connection.query("SELECT current_database() AS name").first?["name"]
+    }
+
+    /// Server processes (postmasters) started on this cluster's data folder.
+    private func postmasters() throws -> [Int] {
+        let data = cluster.dataDirectory.path
+        return try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int.init).filter { pid in
+            guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return arguments.first?.hasSuffix("/postgres") == true && arguments.contains(data)
+        }
+    }
+
+    func testLifecycle() throws {
+        XCTAssertEqual(try cluster.status(), .notInitialized)
+
+        try cluster.start()
+        XCTAssertTrue(try isRunning())
+        XCTAssertEqual(try currentDatabase(), "procure")
+        XCTAssertTrue(cluster.socketDirectory.path.utf8.count < 100)
+
+        try cluster.stop()
+        XCTAssertEqual(try cluster.status(), .stopped)
+        XCTAssertThrowsError(try Connection(cluster.conninfo()))
+
+        try cluster.start()
+        XCTAssertTrue(try isRunning())
+        XCTAssertEqual(try currentDatabase(), "procure")
+        // Starting a running cluster changes nothing.
+        let before = try cluster.status()
+        try cluster.start()
+        XCTAssertEqual(try cluster.status(), before)
+    }
+
+    func testStartsDespiteAStalePidFile() throws {
+        try cluster.start()
+        try cluster.stop()
+        // A crash leaves postmaster.pid behind; its PID may now belong to another process.
+        let pidFile = cluster.dataDirectory.appendingPathComponent("postmaster.pid")
+        try "1\n\(cluster.dataDirectory.path)\n1700000000\n5432\n\(cluster.socketDirectory.path)\n\n  5432001         0\nready   \n"
+            .write(to: pidFile, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try cluster.status(), .stopped)
+
+        try cluster.start()
+        XCTAssertTrue(try isRunning())
+        XCTAssertEqual(try currentDatabase(), "procure")
+    }
+
+    func testConcurrentStartsRunOneServer() throws {
+        let cluster = try XCTUnwrap(cluster)
+        let errors = runConcurrently(2) { _ in try cluster.start() }
+        XCTAssertEqual(errors.compactMap { $0.map { "\($0)" } }, [])
+        XCTAssertTrue(try isRunning())
+        XCTAssertEqual(try postmasters().count, 1)
+        guard case .running(let pid) = try cluster.status() else { return XCTFail("not running") }
+        XCTAssertEqual(try postmasters(), [pid])
+        XCTAssertEqual(try currentDatabase(), "procure")
+    }
+}

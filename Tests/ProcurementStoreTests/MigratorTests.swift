@@ -1,0 +1,197 @@
+import Foundation
+import Postgres
+import ProcurementStore
+import TestSupport
+import XCTest
+
+/// The migrator against a fresh database and migration files of its own (never the project's sql/).
+final class MigratorTests: XCTestCase {
+    private var folder: URL!
+    private var conninfo = ""
+
+    override func setUpWithError() throws {
+        folder = try TemporaryFolder.make(prefix: "mig-")
+        conninfo = try TestCluster.createDatabase("migrator")
+        try write("0001_first.sql", "CREATE TABLE first_table (id integer PRIMARY KEY);")
+        try write("0002_second.sql", """
+            CREATE TABLE second_table (id integer REFERENCES first_table);
+            INSERT INTO first_table VALUES (1);
+            INSERT INTO second_table VALUES (1);
+            """)
+    }
+
+    override func tearDownWithError() throws {
+        try FileManager.default.removeItem(at: folder)
+    }
+
+    private func write(_ file: String, _ sql: String) throws {
+        try sql.write(to: folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
+    }
+
+    private func migrator() throws -> Migrator {
+        try Migrator(directory: folder)
+    }
+
+    private func tableExists(_ name: String, _ connection: Connection) throws -> Bool {
+        try connection.query("SELECT to_regclass($1) IS NOT NULL AS present", [name]).first?["present"] == "t"
+    }
+
+    func testAppliesEachMigrationOnce() throws {
+        let connection = try Connection(conninfo)
+        XCTAssertEqual(try migrator().migrate(connection), [1, 2])
+        XCTAssertEqual(try migrator().migrate(connection), [])
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM second_table").first?["n"], "1")
+    }
+
+    func testRecordsVersionsNamesAndChecksums() throws {
+        let connection = try Connection(conninfo)
+        try migrator().migrate(connection)
+        let rows = try connection.query("""
+            SELECT version, name, checksum, applied_at <= now() AS in_the_past FROM procure_migrations ORDER BY version
+            """).rows
+        XCTAssertEqual(rows.map { $0["version"] }, ["1", "2"])
+        XCTAssertEqual(rows.map { $0["name"] }, ["first", "second"])
+        XCTAssertEqual(rows.map { $0["in_the_past"] }, ["t", "t"])
+        // The checksum is SHA-256 of the file: PostgreSQL's own sha256 must agree.
+        for (row, file) in zip(rows, ["0001_first.sql", "0002_second.sql"]) {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            let expected = try connection.query("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex') AS hash", [text]).first?["hash"]
+            XCTAssertEqual(row["checksum"], expected, file)
+        }
+        let recorded = try migrator().appliedChecksums(connection)
+        XCTAssertEqual(recorded[2]?.name, "second")
+        XCTAssertEqual(recorded[2]?.checksum, try migrator().migrations[1].checksum)
+    }
+
+    func testAnEditedAppliedMigrationIsRefused() throws {
+        let connection = try Connection(conninfo)
+        try migrator().migrate(connection)
+        try write("0001_first.sql", "CREATE TABLE first_table (id integer PRIMARY KEY, extra text);")
+        try write("0003_third.sql", "CREATE TABLE third_table (id integer);")
+        XCTAssertThrowsError(try migrator().migrate(connection)) { error in
+            guard case MigrationError.checksumMismatch(let version, let name) = error else {
+                return XCTFail("expected checksumMismatch, got \(error)")
+            }
+            XCTAssertEqual(version, 1)
+            XCTAssertEqual(name, "first")
+        }
+        // Nothing after the edited file was applied either.
+        XCTAssertFalse(try tableExists("third_table", connection))
+    }
+
+    func testAMigrationTheFolderDoesNotKnowIsRefused() throws {
+        let connection = try Connection(conninfo)
+        try migrator().migrate(connection)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("0002_second.sql"))
+        XCTAssertThrowsError(try migrator().migrate(connection)) { error in
+            guard case MigrationError.unknownApplied(let version, _) = error else {
+                return XCTFail("expected unknownApplied, got \(error)")
+            }
+            XCTAssertEqual(version, 2)
+        }
+    }
+
+    func testANewFileIsAppliedAlone() throws {
+        let connection = try Connection(conninfo)
+        try migrator().migrate(connection)
+        try write("0003_third.sql", "CREATE TABLE third_table (id integer);")
+        XCTAssertEqual(try migrator().migrate(connection), [3])
+        XCTAssertTrue(try tableExists("third_table", connection))
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM procure_migrations").first?["n"], "3")
+    }
+
+    func testAFailingMigrationRollsBackEntirely() throws {
+        let connection = try Connection(conninfo)
+        try write("0003_broken.sql", """
+            CREATE TABLE broken_table (id integer);
+            INSERT INTO broken_table VALUES (1);
+            SELECT 1 / 0;
+            """)
+        try write("0004_after.sql", "CREATE TABLE after_table (id integer);")
+        XCTAssertThrowsError(try migrator().migrate(connection)) { error in
+            guard case MigrationError.failed(let version, let name, let cause) = error else {
+                return XCTFail("expected failed, got \(error)")
+            }
+            XCTAssertEqual(version, 3)
+            XCTAssertEqual(name, "broken")
+            XCTAssertEqual(cause.sqlState, "22012")
+        }
+        XCTAssertFalse(try tableExists("broken_table", connection))
+        XCTAssertFalse(try tableExists("after_table", connection))
+        XCTAssertEqual(try migrator().appliedChecksums(connection).keys.sorted(), [1, 2])
+        // Once fixed, it applies, followed by the rest.
+        try write("0003_broken.sql", "CREATE TABLE broken_table (id integer);")
+        XCTAssertEqual(try migrator().migrate(connection), [3, 4])
+    }
+
+    func testConcurrentMigratorsApplyEachMigrationExactlyOnce() throws {
+        // Each migration fails if run twice (CREATE TABLE without IF NOT EXISTS) and is slow
+        // enough for the two migrators to overlap.
+        for version in 3...6 {
+            try write(String(format: "%04d_slow_%d.sql", version, version),
+                      "CREATE TABLE slow_\(version) (id integer); SELECT pg_sleep(0.05);")
+        }
+        let migrator = try migrator()
+        let conninfo = conninfo
+        let applied = AppliedVersions()
+        let errors = runConcurrently(2) { _ in
+            let connection = try Connection(conninfo)
+            applied.add(try migrator.migrate(connection))
+        }
+        XCTAssertEqual(errors.compactMap { $0.map { "\($0)" } }, [])
+        XCTAssertEqual(applied.all.sorted(), [1, 2, 3, 4, 5, 6])
+        let connection = try Connection(conninfo)
+        XCTAssertEqual(try connection.query("SELECT version FROM procure_migrations ORDER BY version").rows.map { $0["version"] },
+                       ["1", "2", "3", "4", "5", "6"])
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM first_table").first?["n"], "1")
+    }
+
+    func testFileNamesMustBeNumbered() throws {
+        for bad in ["first.sql", "0001.sql", "v1_first.sql"] {
+            let folder = try TemporaryFolder.make(prefix: "mig-")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try "SELECT 1;".write(to: folder.appendingPathComponent(bad), atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Migrator(directory: folder), bad) { error in
+                guard case MigrationError.badFileName(let file) = error else {
+                    return XCTFail("expected badFileName, got \(error)")
+                }
+                XCTAssertEqual(file, bad)
+            }
+        }
+    }
+
+    func testOtherFilesAreIgnoredAndVersionsAreNumericallyOrdered() throws {
+        try write("README.md", "not a migration")
+        try write("10_tenth.sql", "CREATE TABLE tenth_table (id integer);")
+        try write("9_ninth.sql", "CREATE TABLE ninth_table (id integer);")
+        XCTAssertEqual(try migrator().migrations.map(\.version), [1, 2, 9, 10])
+    }
+
+    func testDuplicateVersionsAndMissingFoldersAreRefused() throws {
+        try write("0002_again.sql", "SELECT 1;")
+        XCTAssertThrowsError(try migrator()) { error in
+            guard case MigrationError.duplicateVersion(2) = error else { return XCTFail("got \(error)") }
+        }
+        XCTAssertThrowsError(try Migrator(directory: folder.appendingPathComponent("missing"))) { error in
+            guard case MigrationError.folderMissing = error else { return XCTFail("got \(error)") }
+        }
+    }
+}
+
+/// Versions reported by migrators running on several threads.
+private final class AppliedVersions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var versions: [Int] = []
+
+    func add(_ more: [Int]) {
+        lock.lock()
+        versions += more
+        lock.unlock()
+    }
+
+    var all: [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return versions
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class ProcurementStoreTestsPlaceholder: XCTestCase { func testNothing() {} }
