@@ -34,5 +34,6 @@ let package = Package(
         .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Postgres"]),
     ]
 )
