@@ -8,7 +8,36 @@ struct HistoryCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("history", [number])
+        let rows = try context.call("history", [number])
+        return .array((rows.arrayValue ?? []).map(HistoryCommand.summarise))
+    }
+
+    /// One audit row as people read it: who, when, what, and only the fields that changed.
+    static func summarise(_ row: JSONValue) -> JSONValue {
+        var pairs: [(String, JSONValue)] = []
+        for key in ["seq", "at", "actor", "table", "entity", "op"] {
+            pairs.append((key, row[key] ?? .null))
+        }
+        pairs.append(("changes", .string(changes(old: row["old"] ?? .null, new: row["new"] ?? .null))))
+        return .object(pairs)
+    }
+
+    static func changes(old: JSONValue, new: JSONValue) -> String {
+        func fields(_ value: JSONValue) -> [(String, JSONValue)] {
+            if case .object(let pairs) = value { return pairs }
+            return []
+        }
+        let before = Dictionary(fields(old), uniquingKeysWith: { first, _ in first })
+        let after = fields(new)
+        if after.isEmpty { return "deleted" }
+        let shown = after.filter { key, value in
+            if key.hasSuffix("_id") || key == "id" || key == "inputs" || key == "result" { return false }
+            return before.isEmpty ? value != .null : before[key] != value
+        }
+        return shown.map { key, value in
+            before.isEmpty ? "\(key)=\(TableRenderer.cell(value))"
+                : "\(key): \(TableRenderer.cell(before[key] ?? .null)) → \(TableRenderer.cell(value))"
+        }.joined(separator: "; ")
     }
 }
 
