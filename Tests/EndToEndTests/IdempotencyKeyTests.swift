@@ -1,0 +1,44 @@
+import Postgres
+import XCTest
+
+/// `--key K` on any verb: a repeat returns the first result and writes nothing.
+final class IdempotencyKeyTests: ProcureTestCase {
+    var buyer = ""
+    var finance = ""
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        buyer = try seedCatalogue()
+        finance = "fin_\(UInt32.random(in: 0...UInt32.max))"
+        _ = try batch([
+            "user add \(finance) --role finance",
+            "po create S1 --number PO-1 A:10 --as \(buyer)",
+            "po issue PO-1 --as \(buyer)",
+        ])
+    }
+
+    func testARepeatedPaymentIsPaidOnce() throws {
+        let first = try json(["po", "pay", "PO-1", "25", "--key", "pay-1", "--as", finance])
+        let second = try json(["po", "pay", "PO-1", "25", "--key", "pay-1", "--as", finance])
+        XCTAssertEqual(first, second)
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.payments").first?["n"], "1")
+    }
+
+    func testARepeatedTransitionDoesNotFail() throws {
+        _ = try json(["po", "ack", "PO-1", "--key", "ack-1", "--as", buyer])
+        let again = try procure(["--format", "json", "po", "ack", "PO-1", "--key", "ack-1", "--as", buyer])
+        XCTAssertEqual(again.status, 0, again.stdout)
+        XCTAssertEqual(try errorCode(["po", "ack", "PO-1", "--as", buyer]), "invalid_state", "without the key it is a second ack")
+    }
+
+    func testAKeyIsBoundToItsVerbAndUser() throws {
+        _ = try json(["po", "pay", "PO-1", "25", "--key", "k", "--as", finance])
+        XCTAssertEqual(try errorCode(["po", "ack", "PO-1", "--key", "k", "--as", buyer]), "invalid_argument")
+    }
+
+    func testAFailedLineStoresNoKey() throws {
+        XCTAssertEqual(try errorCode(["po", "pay", "PO-1", "-5", "--key", "bad", "--as", finance]), "invalid_argument")
+        _ = try json(["po", "pay", "PO-1", "5", "--key", "bad", "--as", finance])
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.payments").first?["n"], "1")
+    }
+}
