@@ -272,3 +272,9 @@ SET session_replication_role = origin;
 SELECT pg_temp.eq('tampered row is found',
     (SELECT (v ->> 'ok') || '/' || (v -> 'first_bad' ->> 'id' = (SELECT min(id) FROM procure.audit_log WHERE table_name = 'order_lines')::text)
        FROM (SELECT procure.audit_verify() AS v) x), 'false/true');
+-- a row cut off the end of a chain is found through the chain's head
+SET session_replication_role = replica;
+UPDATE procure.audit_log SET new = jsonb_set(new, '{price}', '10') WHERE id = (SELECT min(id) FROM procure.audit_log WHERE table_name = 'order_lines');
+DELETE FROM procure.audit_log WHERE id = (SELECT max(id) FROM procure.audit_log WHERE chain = 'order:T-1');
+SET session_replication_role = origin;
+SELECT pg_temp.eq('tampered line restored', (SELECT procure.audit_verify() -> 'first_bad' ->> 'chain'), 'order:T-1');
