@@ -67,4 +67,13 @@ final class OwnershipTests: ProcureTestCase {
         let paid = try json(["po", "pay", "PO-A", "10", "--as", finance])
         XCTAssertNotNil(paid)
     }
+
+    func testUserNamesWithSpacesAndCapitalsWork() throws {
+        let name = "Mary Smith \(UInt32.random(in: 0...UInt32.max))"
+        let added = try json(["user", "add", name, "--role", "buyer"])
+        XCTAssertEqual(added["name"]?.text, name)
+        let order = try json(["po", "create", "S1", "A:1", "--as", name])
+        XCTAssertEqual(order["buyer"]?.text, name)
+        XCTAssertEqual(try json(["user", "add", name, "--role", "buyer"])["name"]?.text, name, "adding again reuses the role")
+    }
 }
