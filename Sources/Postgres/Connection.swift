@@ -91,9 +91,10 @@ public final class Connection {
         }
         let sqlState = field(Int32(UInt8(ascii: "C")))
         let primary = field(Int32(UInt8(ascii: "M"))) ?? Connection.trimmed(String(cString: PQresultErrorMessage(result)))
-        let lost = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
+        // Every error the server sends carries a SQLSTATE; one without is libpq's own, such as
+        // "server closed the connection unexpectedly" (PQstatus may still say OK then).
         return PostgresError(
-            kind: lost && sqlState == nil ? .connection : .server,
+            kind: sqlState == nil ? .connection : .server,
             message: primary.isEmpty ? Connection.trimmed(String(cString: PQerrorMessage(handle))) : primary,
             sqlState: sqlState,
             detail: field(Int32(UInt8(ascii: "D"))),

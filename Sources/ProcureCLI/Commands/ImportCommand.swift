@@ -21,8 +21,11 @@ struct ImportOrders: ProcureCommand {
     static let header = ["number", "supplier", "date", "sku", "qty", "price"]
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            throw ProcureError(.invalidArgument, "cannot open \(file)")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), !isFolder.boolValue,
+              let handle = FileHandle(forReadingAtPath: file)
+        else {
+            throw ProcureError(.invalidArgument, "cannot read \(file): not a readable file")
         }
         defer { try? handle.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
@@ -40,8 +43,11 @@ struct ImportOrders: ProcureCommand {
                 try store.connection.copyIn(
                     "COPY import_staging (number, supplier, order_date, sku, qty, price) FROM STDIN WITH (FORMAT csv, HEADER true)"
                 ) {
-                    let chunk = handle.readData(ofLength: 256 * 1024)
-                    if chunk.isEmpty { return nil }
+                    let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
+                    if chunk.isEmpty {
+                        if !sawHeader { throw ProcureError(.invalidArgument, "\(file) is empty: the header row is missing") }
+                        return nil
+                    }
                     if !sawHeader {
                         try ImportOrders.checkHeader(chunk)
                         sawHeader = true

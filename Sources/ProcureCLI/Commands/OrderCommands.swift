@@ -111,7 +111,7 @@ struct OrderPrice: ProcureCommand {
     func execute(in context: CommandContext) throws -> JSONValue {
         do {
             return try context.call("po_price", [number, line, price])
-        } catch let error as PostgresError {
+        } catch let error as PostgresError where !error.isRetryable {
             let refusal = ProcureError(error)
             // The refused edit rolled back with its transaction; record the attempt on its own
             // so the buyer appraisal counts it.

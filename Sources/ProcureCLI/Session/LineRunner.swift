@@ -10,6 +10,11 @@ struct LineRunner {
 
     /// Returns the outcome and the line's own `--format`, if it gave one.
     func run(_ words: [String]) -> (LineOutcome, OutputFormat?) {
+        // PostgreSQL text cannot hold NUL, and libpq would cut the value at it: refuse the line.
+        if let bad = words.first(where: { $0.contains("\0") }) {
+            let shown = bad.replacingOccurrences(of: "\0", with: "\\0")
+            return (.failure(ProcureError(.invalidArgument, "\(shown.prefix(80).debugDescription) contains a NUL byte")), nil)
+        }
         let parsed: ParsableCommand
         do {
             parsed = try ProcureCommandLine.parseAsRoot(words)
