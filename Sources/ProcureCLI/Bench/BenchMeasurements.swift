@@ -42,15 +42,15 @@ extension Benchmark {
         // Where a one-shot's time goes: the bare process (no database), psql's bare connection.
         var bare: [Double] = []
         var psqlBare: [Double] = []
-        var noMigrate: [Double] = []
+        var tinyRead: [Double] = []
         for _ in 0..<samples {
             bare.append(try runChecked([procureBinary, "--help"]).seconds * 1000)
             psqlBare.append(try runChecked(psql("SELECT 1")).seconds * 1000)
-            noMigrate.append(try runChecked(procure(["price", "list", BenchNames.supplier(0), "--on", "1999-01-01"])).seconds * 1000)
+            tinyRead.append(try runChecked(procure(["price", "list", BenchNames.supplier(0), "--on", "1999-01-01"])).seconds * 1000)
         }
         detail("po show breakdown (median ms)", .object([
             ("procure --help (process start, no database)", .string(BenchStats.format(BenchStats.median(bare)))),
-            ("procure price list (tiny read; connect + migration check + call)", .string(BenchStats.format(BenchStats.median(noMigrate)))),
+            ("procure price list (tiny read; connect + migration check + call)", .string(BenchStats.format(BenchStats.median(tinyRead)))),
             ("procure po show", .string(BenchStats.format(BenchStats.median(all) * 1000))),
             ("psql -c SELECT 1", .string(BenchStats.format(BenchStats.median(psqlBare)))),
         ]))

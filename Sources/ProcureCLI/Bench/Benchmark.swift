@@ -90,8 +90,10 @@ final class Benchmark {
 
     func run() throws -> JSONValue {
         let began = BenchClock.now()
-        try prepareDatabase()
+        // A child that exits early must not kill the bench through SIGPIPE on its stdin pipe.
+        signal(SIGPIPE, SIG_IGN)
         defer { cleanUp() }
+        try prepareDatabase()
         let machine = try describeMachine()
         let admin = try Connection(conninfo)
 
@@ -160,12 +162,12 @@ final class Benchmark {
         let home = URL(fileURLWithPath: workDirectory).appendingPathComponent("cluster")
         let cluster = EmbeddedCluster(home: home, settings: options.settings, databaseName: "procure")
         log("creating a throwaway cluster in \(home.path)")
+        self.cluster = cluster
         do {
             try cluster.start()
         } catch {
             throw BenchError("cannot start the bench cluster: \(error)")
         }
-        self.cluster = cluster
         conninfo = cluster.conninfo()
         let postgres = try Connection(cluster.conninfo(database: "postgres"))
         try postgres.execute(script: "CREATE DATABASE bench_pgbench")
@@ -173,6 +175,7 @@ final class Benchmark {
     }
 
     private func cleanUp() {
+        guard !workDirectory.isEmpty else { return }
         if let cluster {
             if options.keep {
                 log("kept the cluster: PROCURE_HOME=\(cluster.home.path) (stop it with `PROCURE_HOME=\(cluster.home.path) procure db stop`)")

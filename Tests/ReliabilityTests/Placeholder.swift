@@ -1,2 +1,0 @@
-import XCTest
-final class ReliabilityPlaceholder: XCTestCase { func testNothing() {} }
