@@ -31,9 +31,25 @@ final class IdempotencyKeyTests: ProcureTestCase {
         XCTAssertEqual(try errorCode(["po", "ack", "PO-1", "--as", buyer]), "invalid_state", "without the key it is a second ack")
     }
 
-    func testAKeyIsBoundToItsVerbAndUser() throws {
+    func testAKeyIsBoundToItsVerb() throws {
+        _ = try json(["po", "ack", "PO-1", "--key", "k", "--as", buyer])
+        XCTAssertEqual(try errorCode(["po", "receive", "PO-1", "1", "5", "--key", "k", "--as", buyer]), "invalid_argument")
+        XCTAssertEqual(try sql("SELECT sum(delivered) AS n FROM procure.order_lines").first?["n"], "0")
+    }
+
+    /// Keys belong to their user: finance's key k and the buyer's key k are two keys.
+    func testKeysBelongToTheirUser() throws {
         _ = try json(["po", "pay", "PO-1", "25", "--key", "k", "--as", finance])
-        XCTAssertEqual(try errorCode(["po", "ack", "PO-1", "--key", "k", "--as", buyer]), "invalid_argument")
+        let acknowledged = try json(["po", "ack", "PO-1", "--key", "k", "--as", buyer])
+        XCTAssertEqual(acknowledged["status"], .string("acknowledged"))
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.payments").first?["n"], "1")
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.idempotency_keys WHERE key = 'k'").first?["n"], "2")
+    }
+
+    /// A verb that only reads stores no key (auditors write nothing, keys included).
+    func testAReadStoresNoKey() throws {
+        _ = try json(["po", "show", "PO-1", "--key", "read-1", "--as", buyer])
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.idempotency_keys").first?["n"], "0")
     }
 
     func testAFailedLineStoresNoKey() throws {

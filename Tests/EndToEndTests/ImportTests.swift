@@ -53,7 +53,7 @@ final class ImportTests: ProcureTestCase {
         let run = try procure(["--format", "json", "import", "orders", path, "--as", buyer])
         XCTAssertEqual(run.status, 1)
         XCTAssertTrue(run.stdout.contains("invalid_argument"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("line 2"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("row 2: quantity ten of A is not a plain decimal number"), run.stdout)
         XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.orders").first?["n"], "0")
     }
 

@@ -146,7 +146,7 @@ final class ConcurrencyTests: ReliabilityCase {
         // Now close the cycle: ask for the key's advisory lock, which procure holds.
         var holderError: PostgresError?
         do {
-            try holder.query("SELECT pg_advisory_xact_lock(hashtextextended('idempotency:' || $1, 0))", ["deadlock-1"])
+            try holder.query("SELECT pg_advisory_xact_lock(hashtextextended('idempotency:' || $1 || ':' || $2, 0))", [finance, "deadlock-1"])
         } catch let error as PostgresError {
             holderError = error
         }

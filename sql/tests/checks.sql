@@ -127,7 +127,6 @@ SELECT pg_temp.eq('po create --key returns the first result',
 SELECT pg_temp.chk('idempotency_keys_pkey', $$SELECT procure.idempotent_save('key-1', 'po create', '{}')$$);
 RESET ROLE;
 SET ROLE chk_b2;
-SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', 'key-1', '[{"sku":"A","qty":"1"}]')$$);
 SELECT pg_temp.chk('permission_denied', $$SELECT procure.po_show('T-1')$$);
 SELECT pg_temp.chk('permission_denied', $$SELECT procure.po_ack('T-1')$$);
 SELECT pg_temp.chk('permission_denied', $$SELECT procure.history('T-1')$$);
@@ -136,6 +135,8 @@ SELECT pg_temp.chk('not_found', $$SELECT procure.po_show('T-404')$$);
 SELECT pg_temp.eq('buyer2 sees no foreign orders', (SELECT count(*) FROM procure.orders), 0::bigint);
 SELECT pg_temp.eq('buyer2 sees no foreign lines', (SELECT count(*) FROM procure.order_lines), 0::bigint);
 SELECT pg_temp.eq('buyer2 po_list empty', (SELECT procure.po_list(NULL, NULL, NULL)), '[]'::jsonb);
+-- keys belong to their user: buyer2's key-1 is another key
+SELECT pg_temp.eq('keys are per user', (SELECT procure.po_create('ACME', NULL, '2020-03-01', 'key-1', '[{"sku":"A","qty":"1"}]') ->> 'buyer'), 'chk_b2');
 RESET ROLE;
 SET ROLE chk_fin;
 SELECT pg_temp.chk('ok', $$SELECT procure.po_pay('T-1', 100)$$);
@@ -179,10 +180,15 @@ SELECT pg_temp.eq('replacement issued and linked',
 SELECT pg_temp.eq('revoked order links replacement', (SELECT procure.po_show('T-1') ->> 'replaced_by' = r ->> 'replacement' FROM cb), true);
 SELECT pg_temp.chk('already_revoked', $$SELECT procure.correct_begin('T-1', 'other', 'again', NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('already_revoked', $$INSERT INTO procure.corrections (supplier_id, order_id, reason, note) SELECT supplier_id, id, 'other', 'raw' FROM procure.orders WHERE number = 'T-1'$$);
-SELECT pg_temp.chk('ok', $$SELECT procure.liability_store('T-1', (SELECT r -> 'inputs' FROM cb), '{"regime":"cost","total":"1234.50","status":"open"}')$$);
-SELECT pg_temp.eq('liability_show', (SELECT procure.liability_show('T-1') ->> 'total' || '/' || (procure.liability_show('T-1') ->> 'status')), '1234.50/open');
+-- the database holds every stored figure to SPEC §8 (liability_compute):
+-- C = 300 × 10/20 + 100 × 50/50 = 250, P = 25, A = 0 (30 finished all reused),
+-- K = 60 × 9.6 = 576; total = 275 + S 200 − V 50 − B 100 = 325.00
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.liability_store('T-1', (SELECT r -> 'inputs' FROM cb), '{"regime":"cost","total":"1234.50","status":"open"}')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.liability_store('T-1', (SELECT r -> 'inputs' FROM cb), procure.liability_compute((SELECT r -> 'inputs' FROM cb)))$$);
+SELECT pg_temp.eq('liability_show', (SELECT procure.liability_show('T-1') ->> 'total' || '/' || (procure.liability_show('T-1') ->> 'status')), '325.00/open');
 SELECT pg_temp.chk('amount_check', $$SELECT procure.liability_store('T-1', NULL, '{"total":"1.234"}')$$);
-SELECT pg_temp.chk('ok', $$SELECT procure.liability_store('T-1', NULL, '{"total":"-10.00"}')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.liability_store('T-1', NULL, '{"total":"-10.00"}')$$);
+SELECT pg_temp.chk('invalid_argument', $$UPDATE procure.liabilities SET result = jsonb_set(result, '{total}', '"0.00"')$$);
 -- a late report: as_of after the revocation does not count
 SELECT pg_temp.eq('late report does not count',
     (SELECT (r ->> 'counts') || '/' || (r ->> 'recompute') FROM (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() + interval '1 minute') r) x), 'false/false');

@@ -126,7 +126,7 @@ extension Benchmark {
         let orders = max(1, options.importRows / options.shape.linesPerOrder)
         log("import: \(orders) orders (\(orders * options.shape.linesPerOrder) rows) per file, \(options.repeats) files, each vs psql \\copy")
         try admin.execute(script: """
-            CREATE TABLE IF NOT EXISTS public.bench_bare (number text, supplier text, order_date date, sku text, qty numeric, price numeric)
+            CREATE TABLE IF NOT EXISTS public.bench_bare (number text, supplier text, order_date text, sku text, qty text, price text)
             """)
         var mine: [Double] = []
         var theirs: [Double] = []

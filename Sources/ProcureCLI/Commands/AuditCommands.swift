@@ -3,6 +3,7 @@ import Postgres
 import ProcurementStore
 
 struct HistoryCommand: ProcureCommand {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "history", abstract: "An order's full audit trail: who, when, what, old → new.")
     @Argument(help: "Order number.") var number: String
     @OptionGroup var common: CommonOptions
@@ -46,6 +47,7 @@ struct AuditGroup: ParsableCommand {
 }
 
 struct AuditVerify: ProcureCommand {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Recompute every hash chain of the audit log and name the first bad row.")
     @OptionGroup var common: CommonOptions
 

@@ -48,6 +48,7 @@ struct DatabaseStop: ProcureCommand {
 }
 
 struct DatabaseStatus: ProcureCommand {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Say whether the embedded cluster runs and where its data lives.")
     @OptionGroup var common: CommonOptions
 

@@ -34,7 +34,9 @@ struct ImportOrders: ProcureCommand {
             try store.connection.execute(script: """
                 CREATE TEMP TABLE import_staging (
                     row_no bigint GENERATED ALWAYS AS IDENTITY (START 2),
-                    number text, supplier text, order_date date, sku text, qty numeric, price numeric
+                    -- all text: import_orders_apply checks dates and numbers exactly as the
+                    -- CLI does (PostgreSQL's own input would take 'infinity' or '1e2')
+                    number text, supplier text, order_date text, sku text, qty text, price text
                 ) ON COMMIT DROP
                 """)
             try handle.seek(toOffset: 0)

@@ -11,6 +11,7 @@ struct LiabilityGroup: ParsableCommand {
 }
 
 struct LiabilityShow: ProcureCommand {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "show", abstract: "The itemised liability of a revoked order.")
     @Argument(help: "The revoked order's number.") var number: String
     @OptionGroup var common: CommonOptions
@@ -21,6 +22,7 @@ struct LiabilityShow: ProcureCommand {
 }
 
 struct LiabilityList: ProcureCommand {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List liabilities.")
     @Option(help: "Only this supplier.") var supplier: String?
     @Option(help: "Only this buyer.") var buyer: String?

@@ -71,6 +71,7 @@ struct OrderDelete: OrderStep {
 }
 
 struct OrderShow: OrderStep {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an order, its lines, payments and links.")
     static let function = "po_show"
     @Argument(help: "Order number.") var number: String
@@ -113,10 +114,12 @@ struct OrderPrice: ProcureCommand {
             return try context.call("po_price", [number, line, price])
         } catch let error as PostgresError where !error.isRetryable {
             let refusal = ProcureError(error)
-            // The refused edit rolled back with its transaction; record the attempt on its own
-            // so the buyer appraisal counts it.
+            // The refused edit rolls back with its transaction (and with a keyed line's or an
+            // --atomic batch's); record the attempt after that, on its own, so the buyer
+            // appraisal counts it.
             if [.priceAboveBase, .priceBelowLimit, .noBasePrice].contains(refusal.code) {
-                _ = try? context.call("record_refused_price_edit", [number, line, price, refusal.code.rawValue])
+                let (number, line, price, code) = (number, line, price, refusal.code.rawValue)
+                context.afterRollback { _ = try $0.call("record_refused_price_edit", [number, line, price, code]) }
             }
             throw refusal
         }
@@ -124,6 +127,7 @@ struct OrderPrice: ProcureCommand {
 }
 
 struct OrderList: ProcureCommand {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List orders you may see.")
     @Option(help: "Only this buyer's orders.") var buyer: String?
     @Option(help: "Only this supplier's orders.") var supplier: String?
@@ -136,6 +140,7 @@ struct OrderList: ProcureCommand {
 }
 
 struct OrderEdits: ProcureCommand {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(
         commandName: "edits", abstract: "Every price edit of an order: who, when, old, new, base, and refused attempts.")
     @Argument(help: "Order number.") var number: String

@@ -23,6 +23,7 @@ struct PriceSet: ProcureCommand {
 }
 
 struct PriceList: ProcureCommand {
+    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "list", abstract: "A supplier's price list.")
 
     @Argument(help: "Supplier code.") var supplier: String

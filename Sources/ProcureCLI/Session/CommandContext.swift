@@ -10,7 +10,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output format: table, json or csv.", visibility: .hidden))
     var format: OutputFormat?
 
-    @Option(help: "Idempotency key: the same key again returns the first result and writes nothing.")
+    @Option(help: "Idempotency key (verbs that write): the same key again returns the first result and writes nothing.")
     var key: String?
 }
 
@@ -29,10 +29,24 @@ struct CommandContext {
     func call(_ function: String, _ arguments: [any PostgresEncodable]) throws -> JSONValue {
         try transaction { try $0.call(function, arguments) }
     }
+
+    /// Writes `body` in a transaction of its own once whatever transaction is open now has
+    /// rolled back (at once when none is): the record of a refused attempt must outlive the
+    /// refusal's rollback, even inside a keyed line or an `--atomic` batch.
+    func afterRollback(_ body: @escaping (Store) throws -> Void) {
+        session.afterRollback(actor: actor, body)
+    }
 }
 
 /// A verb: parsed by swift-argument-parser from a line's words, run against the store.
 protocol ProcureCommand: ParsableCommand {
     var common: CommonOptions { get }
+    /// True for verbs that only read: their `--key` is accepted and stores nothing (reading
+    /// again is harmless, and auditors write nothing, keys included).
+    static var readsOnly: Bool { get }
     func execute(in context: CommandContext) throws -> JSONValue
+}
+
+extension ProcureCommand {
+    static var readsOnly: Bool { false }
 }

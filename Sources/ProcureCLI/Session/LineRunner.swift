@@ -37,16 +37,17 @@ struct LineRunner {
             return (.help(ProcureCommandLine.helpMessage()), nil)
         }
         let context = CommandContext(session: session, actor: command.common.actor ?? defaultActor)
-        guard let key = command.common.key else {
+        guard let key = command.common.key, !type(of: command).readsOnly else {
             return (LineRunner.outcome { try command.execute(in: context) }, command.common.format)
         }
         return (LineRunner.outcome { try LineRunner.idempotent(command, key: key, words: words, context: context) }, command.common.format)
     }
 
-    /// `--key K` on any verb: in one transaction, return the result stored under K, or run the
-    /// verb and store its result under K. A re-run of a batch after a crash therefore repeats
-    /// nothing. Two clients racing with one key: the loser hits the key's primary key, its
-    /// transaction retries and then finds the winner's result.
+    /// `--key K` on a verb that writes: in one transaction, return the result the same user
+    /// stored under K, or run the verb and store its result under K. A re-run of a batch after a
+    /// crash therefore repeats nothing. Keys are per user (another user's K is another key). Two
+    /// clients racing with one key: the loser hits the key's primary key, its transaction
+    /// retries and then finds the winner's result.
     static func idempotent(_ command: ProcureCommand, key: String, words: [String], context: CommandContext) throws -> JSONValue {
         let verb = type(of: command)._commandName
         var attempt = 0

@@ -12,6 +12,8 @@ final class Session {
     private var atomicBegun = false
     /// Depth of `transaction` calls: an inner one joins the outer (a keyed line wraps its verb).
     private var depth = 0
+    /// Records to write once the open transaction has rolled back (see `afterRollback`).
+    private var pendingRecords: [(actor: String?, body: (Store) throws -> Void)] = []
 
     init(target: DatabaseTarget, atomic: Bool) {
         self.target = target
@@ -66,7 +68,10 @@ final class Session {
     func transaction<T>(actor: String?, _ body: (Store) throws -> T) throws -> T {
         let store = try store()
         depth += 1
-        defer { depth -= 1 }
+        defer {
+            depth -= 1
+            if depth == 0 && !atomicBegun { writePendingRecords() }
+        }
         if depth > 1 {
             // Nested: a savepoint, so a failed inner step (a refused price edit) leaves the
             // outer transaction usable.
@@ -92,6 +97,29 @@ final class Session {
     func finishAtomic(commit: Bool) throws {
         guard atomicBegun, let connection else { return }
         atomicBegun = false
+        defer { writePendingRecords() }
         try connection.execute(script: commit ? "COMMIT" : "ROLLBACK")
+    }
+
+    /// Queues `body` (a record of a refused attempt) to be written in its own transaction once
+    /// no transaction is open: the refusal's rollback must not take its record along, whether
+    /// the refusal ran alone, inside a keyed line or inside an `--atomic` batch.
+    func afterRollback(actor: String?, _ body: @escaping (Store) throws -> Void) {
+        pendingRecords.append((actor, body))
+        if depth == 0 && !atomicBegun { writePendingRecords() }
+    }
+
+    /// Best effort: a record that cannot be written (the server went away) must not hide the
+    /// refusal it records, which the caller reports either way.
+    private func writePendingRecords() {
+        let records = pendingRecords
+        pendingRecords = []
+        for record in records {
+            guard let store = try? store() else { return }
+            _ = try? store.connection.transaction { _ in
+                try store.actAs(record.actor)
+                try record.body(store)
+            }
+        }
     }
 }

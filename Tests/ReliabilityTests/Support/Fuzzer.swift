@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A seeded generator of hostile batch input: lines built from every verb's argument
 /// templates with valid and hostile values, raw random bytes, invalid UTF-8, NUL bytes, 1 MiB

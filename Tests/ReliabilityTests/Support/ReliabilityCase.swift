@@ -66,20 +66,6 @@ enum Figures {
     }
 }
 
-/// A small seeded generator (SplitMix64): the same seed gives the same batch or fuzz input on
-/// every machine, so a failure can be replayed exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Parses JSON Lines output; a line that is not JSON fails the test and is skipped.
 func parseJSONLines(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [JSONValue] {
     var objects: [JSONValue] = []

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A realistic, seeded batch for the crash-and-replay test: master data, then about 1,500
 /// orders going through their lives — created, price-edited, issued, acknowledged, paid,

@@ -3,57 +3,33 @@ import Postgres
 import TestSupport
 import XCTest
 
-/// Bugs the reliability tests found, each as a test that states what SPEC requires and FAILS
-/// today. They are kept out of the normal run (XCTExpectFailure does not exist on Linux): they
-/// run only with `PROCURE_KNOWN_BUGS=1`, e.g.
-///
-///     PROCURE_KNOWN_BUGS=1 swift test --filter ReliabilityTests.KnownBugTests
-///
-/// When a bug is fixed, its test passes: move it into the suite (and drop the † from
-/// docs/security.md for the matrix cell).
-final class KnownBugTests: ReliabilityCase {
-    override func setUpWithError() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["PROCURE_KNOWN_BUGS"] == "1",
-                          "known bugs: run with PROCURE_KNOWN_BUGS=1")
-        try super.setUpWithError()
-    }
-
-    /// The cells of docs/security.md marked †, checked like the others (CLI and raw SQL).
-    /// Today: an admin adds case notes (sql/0006 grants note_add, sql/0004 grants INSERT on
-    /// case_notes and the policy case_notes_staff_insert to procure_admin).
-    func testMatrixCellsMarkedAsKnownBugs() throws {
-        let cells = try RoleMatrix.load().filter(\.knownBug)
-        XCTAssertFalse(cells.isEmpty)
-        let actors = try buildMatrixFixture()
-        let admin = try Connection(conninfo)
-        let connection = try Connection(conninfo)
-        for cell in cells {
-            if let (statement, parameters) = try matrixSQL(for: cell, actors: actors, admin: admin) {
-                let outcome = try runAs(actors.actor(for: cell.column), statement, parameters, on: connection)
-                XCTAssertTrue(matrixSQLMatches(cell, outcome), "raw SQL, \(cell): `\(statement)` gave \(outcome)")
-            }
-            if let command = try matrixCommand(for: cell, actors: actors) {
-                let run = try batch([command])
-                _ = checkMatrixCell(cell, run.objects.first, command: command)
-            }
-        }
-    }
-
+/// The security gaps the reliability tests found (docs/security.md, "Gaps found and closed"),
+/// each stated as what SPEC requires; sql/0014_security_gaps.sql and the CLI changes that went
+/// with it closed them, and these tests keep them closed.
+final class SecurityGapTests: ReliabilityCase {
     /// SPEC §9: the same role in psql is held to exactly what the CLI allows. The CLI computes
-    /// a liability; psql lets the buyer store any figure for their own open liability.
+    /// a liability; in psql the buyer must not store a figure of their own choosing, through
+    /// the function or the table.
     func testABuyerCannotWriteTheirOwnLiabilityFigure() throws {
         let actors = try buildMatrixFixture()
         let owed = try XCTUnwrap(scalar("SELECT total FROM procure.liabilities li JOIN procure.orders o ON o.supplier_id = li.supplier_id AND o.id = li.order_id WHERE o.number = 'LS-own'"))
         let connection = try Connection(conninfo)
         let viaFunction = try runAs(actors.alice, "SELECT procure.liability_store('LS-own', '{}'::jsonb, '{\"total\":\"-99999.00\"}'::jsonb)", [], on: connection)
-        XCTAssertTrue({ if case .error("42501") = viaFunction { return true }; return false }(),
+        XCTAssertTrue({ if case .error = viaFunction { return true }; return false }(),
                       "procure.liability_store let the buyer set the total: \(viaFunction)")
         let viaUpdate = try runAs(actors.alice, """
-            UPDATE procure.liabilities li SET result = jsonb_set(result, '{total}', '"0.00"')
+            UPDATE procure.liabilities li SET result = jsonb_set(result, '{total}', '"-99999.00"')
               FROM procure.orders o WHERE o.supplier_id = li.supplier_id AND o.id = li.order_id AND o.number = 'LS-own'
             """, [], on: connection)
-        XCTAssertTrue({ if case .error("42501") = viaUpdate { return true }; return false }(),
+        XCTAssertTrue({ if case .error = viaUpdate { return true }; return false }(),
                       "UPDATE procure.liabilities let the buyer change the result: \(viaUpdate)")
+        // With the order's true inputs, only the figure is wrong: refused all the same.
+        let withInputs = try runAs(actors.alice, """
+            SELECT procure.liability_store('LS-own', i, jsonb_set(procure.liability_compute(i), '{total}', '"-99999.00"'))
+              FROM procure.liability_inputs('LS-own') AS i
+            """, [], on: connection)
+        XCTAssertTrue({ if case .error("22023") = withInputs { return true }; return false }(),
+                      "procure.liability_store took a figure that does not follow from the inputs: \(withInputs)")
         XCTAssertEqual(try scalar("SELECT total FROM procure.liabilities li JOIN procure.orders o ON o.supplier_id = li.supplier_id AND o.id = li.order_id WHERE o.number = 'LS-own'"), owed)
     }
 
@@ -74,9 +50,8 @@ final class KnownBugTests: ReliabilityCase {
     }
 
     /// SPEC §9: admins keep procure's users — not every role of the cluster. procure.user_add
-    /// (SECURITY DEFINER, owned by the superuser) refuses only roles that are superuser,
-    /// CREATEROLE, REPLICATION or BYPASSRLS; any other existing role — one that is a member of
-    /// pg_execute_server_program, say — is adopted, made LOGIN and given the admin's password.
+    /// runs as a superuser; it must not adopt an existing role outside procure (one that is a
+    /// member of pg_execute_server_program, say), make it LOGIN and give it the admin's password.
     func testAnAdminCannotTakeOverARoleOutsideProcure() throws {
         let actors = try buildMatrixFixture()
         let outsider = "ext_\(Self.uniqueSuffix())"
@@ -87,8 +62,8 @@ final class KnownBugTests: ReliabilityCase {
                        "the admin made \(outsider) (a member of pg_execute_server_program) a login role with a password of their choosing")
     }
 
-    /// SPEC §4/§5: every price edit is recorded, refused attempts too — also with --key.
-    /// Today the refusal is recorded inside the keyed line's transaction and rolled back with it.
+    /// SPEC §4/§5: every price edit is recorded, refused attempts too — also with --key, where
+    /// the refusal rolls back the whole keyed transaction.
     func testARefusedKeyedPriceEditIsRecorded() throws {
         let actors = try buildMatrixFixture()
         _ = try batch(["po price PR-own 1 11 --key refused-1 --as \(actors.alice)"])
@@ -100,8 +75,8 @@ final class KnownBugTests: ReliabilityCase {
     }
 
     /// SPEC §4/§5: import orders applies the same checks as po create. The CLI refuses
-    /// `--date infinity`, `--date 10000-01-01` and exponent quantities; import takes them
-    /// (PostgreSQL's date and numeric input), creating orders dated infinity.
+    /// `--date infinity`, `--date 10000-01-01` and exponent quantities; PostgreSQL's own date
+    /// and numeric input would take them.
     func testImportRefusesWhatPoCreateRefuses() throws {
         let actors = try buildMatrixFixture()
         for (name, row) in [("infinity", "IMPINF,S1,infinity,A,1,"), ("year 10000", "IMPY10K,S1,10000-01-01,A,1,"),
@@ -110,6 +85,7 @@ final class KnownBugTests: ReliabilityCase {
             defer { unlink(path) }
             let run = try procure(["--format", "json", "import", "orders", path, "--as", actors.alice])
             XCTAssertEqual(run.status, 1, "\(name) was imported: \(run.stdout)")
+            XCTAssertTrue(run.stdout.contains("row 2: ") && run.stdout.contains("invalid_argument"), "\(name): \(run.stdout)")
         }
         XCTAssertEqual(try scalar("SELECT count(*) FROM procure.orders WHERE number LIKE 'IMP%'"), "0")
     }

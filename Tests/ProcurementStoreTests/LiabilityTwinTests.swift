@@ -1,0 +1,142 @@
+import Foundation
+import Postgres
+import Procurement
+import TestSupport
+import XCTest
+
+/// The liability is computed twice: by the Swift calculator (what the CLI shows and stores) and
+/// by `procure.liability_compute` in sql/0014 (what the database holds every stored figure to).
+/// These tests keep the twins equal over thousands of seeded random orders, and show that the
+/// database's check catches a figure that does not follow from the inputs.
+final class LiabilityTwinTests: XCTestCase {
+    private var connection: Connection!
+
+    override func setUpWithError() throws {
+        connection = try Connection(try TestCluster.createMigratedDatabase("twin"))
+    }
+
+    /// NULL when the database agrees with every figure of `result`, else the first difference.
+    private func difference(_ inputs: String, _ result: String) throws -> String? {
+        let rows = try connection.query(
+            "SELECT procure.liability_difference($1::jsonb, procure.liability_compute($2::jsonb)) AS d",
+            [result, inputs])
+        return rows.first?["d"]
+    }
+
+    private func swiftResult(_ inputs: String) throws -> String {
+        let input = try JSONDecoder().decode(LiabilityInput.self, from: Data(inputs.utf8))
+        let encoded = try JSONEncoder().encode(LiabilityCalculator.compute(input))
+        return String(decoding: encoded, as: UTF8.self)
+    }
+
+    func testTheTwinsAgreeOnRandomOrders() throws {
+        var random = SeededGenerator(seed: 20261127)
+        for index in 0..<3_000 {
+            let inputs = RandomLiabilityInput.make(&random)
+            let result = try swiftResult(inputs)
+            if let problem = try difference(inputs, result) {
+                XCTFail("case \(index): \(problem)\ninputs \(inputs)\nswift \(result)")
+                return
+            }
+        }
+    }
+
+    func testTheWorkedExampleAgrees() throws {
+        let inputs = """
+            {"regime":"cost","currency":"CNY","profit_rate":"10","schedule":{},"acknowledged":true,
+             "settlement":"200.00","payments":"500.00",
+             "lines":[{"line":1,"sku":"A","price":"10.0000","ordered":"100","delivered":"0",
+                       "report":{"stage":null,"finished":"30","in_progress":"20","wip_cost":"300.00","materials":"100.00","salvage":"50.00","cost_to_complete":"0.00"}},
+                      {"line":2,"sku":"A","price":"9.5000","ordered":"60","delivered":"0","report":null},
+                      {"line":3,"sku":"B","price":"25.0000","ordered":"40","delivered":"0",
+                       "report":{"stage":null,"finished":"8","in_progress":"0","wip_cost":"0.00","materials":"0.00","salvage":"0.00","cost_to_complete":"0.00"}}],
+             "replacement":[{"sku":"A","quantity":"40"}]}
+            """
+        let computed = try connection.query("SELECT procure.liability_compute($1::jsonb) ->> 'total' AS total", [inputs])
+        XCTAssertEqual(computed.first?["total"], "125.00")
+        XCTAssertNil(try difference(inputs, try swiftResult(inputs)))
+    }
+
+    func testAFigureThatDoesNotFollowIsNamed() throws {
+        var random = SeededGenerator(seed: 7)
+        let inputs = RandomLiabilityInput.make(&random)
+        let result = try swiftResult(inputs)
+        let tampered = try connection.query(
+            "SELECT jsonb_set($1::jsonb, '{total}', to_jsonb(((($1::jsonb) ->> 'total')::numeric + 0.01)::text))::text AS t",
+            [result]).first?["t"]
+        let problem = try difference(inputs, try XCTUnwrap(tampered))
+        XCTAssertTrue(problem?.hasPrefix("total: given") == true, problem ?? "no difference found")
+        let lines = try connection.query(
+            "SELECT jsonb_set($1::jsonb, '{lines,0,terminated}', '\"99999\"')::text AS t", [result]).first?["t"]
+        XCTAssertEqual(try difference(inputs, try XCTUnwrap(lines)), "lines: the reuse and terminated counts differ")
+    }
+}
+
+/// Liability inputs shaped like `procure.liability_inputs_for` returns them, with the awkward
+/// cases made common: zeros, shares that do not divide evenly, reuse across lines of one item,
+/// over-reporting, stages given and derived, missing schedule stages.
+enum RandomLiabilityInput {
+    static let stages = ["issued", "acknowledged", "materials", "production", "finished"]
+
+    static func make(_ random: inout SeededGenerator) -> String {
+        let regime = ["cost", "schedule", "expectation"].randomElement(using: &random)!
+        let skus = ["A", "B", "C"]
+        let lineCount = Int.random(in: 1...5, using: &random)
+        var lines: [String] = []
+        for number in 1...lineCount {
+            let ordered = Int.random(in: 1...200, using: &random)
+            let delivered = chance(0.2, &random) ? Int.random(in: 0...ordered, using: &random) : 0
+            let report: String
+            if chance(0.25, &random) {
+                report = "null"
+            } else {
+                let stage = chance(0.4, &random) ? "\"\(stages.randomElement(using: &random)!)\"" : "null"
+                report = """
+                    {"stage":\(stage),"finished":"\(count(ordered, &random))","in_progress":"\(count(ordered, &random))",\
+                    "wip_cost":"\(amount(&random))","materials":"\(amount(&random))","salvage":"\(amount(&random))",\
+                    "cost_to_complete":"\(amount(&random))"}
+                    """
+            }
+            lines.append("""
+                {"line":\(number),"sku":"\(skus.randomElement(using: &random)!)","price":"\(price(&random))",\
+                "ordered":"\(ordered)","delivered":"\(delivered)","report":\(report)}
+                """)
+        }
+        let replacement = skus.filter { _ in chance(0.4, &random) }
+            .map { "{\"sku\":\"\($0)\",\"quantity\":\"\(Int.random(in: 0...150, using: &random))\"}" }
+        let schedule = stages.filter { _ in chance(0.7, &random) }
+            .map { "\"\($0)\":\"\(Int.random(in: 0...100, using: &random))\(chance(0.3, &random) ? ".5" : "")\"" }
+        return """
+            {"regime":"\(regime)","currency":"CNY","profit_rate":"\(Int.random(in: 0...25, using: &random))",\
+            "schedule":{\(schedule.joined(separator: ","))},"acknowledged":\(chance(0.5, &random)),\
+            "settlement":"\(chance(0.5, &random) ? amount(&random) : "0.00")",\
+            "payments":"\(chance(0.3, &random) ? amount(&random) : "0.00")",\
+            "lines":[\(lines.joined(separator: ","))],"replacement":[\(replacement.joined(separator: ","))]}
+            """
+    }
+
+    static func chance(_ p: Double, _ random: inout SeededGenerator) -> Bool {
+        Int.random(in: 0..<1000, using: &random) < Int(p * 1000)
+    }
+
+    /// A count up to a bit above the ordered quantity (suppliers over-report), often 0,
+    /// sometimes with 3 decimals, sometimes 3 or 7 so shares do not divide evenly.
+    static func count(_ ordered: Int, _ random: inout SeededGenerator) -> String {
+        switch Int.random(in: 0..<6, using: &random) {
+        case 0, 1: return "0"
+        case 2: return ["3", "7", "1"].randomElement(using: &random)!
+        case 3: return "\(Int.random(in: 0...ordered / 2, using: &random)).\(Int.random(in: 1...999, using: &random))"
+        default: return "\(Int.random(in: 0...(ordered * 6 / 10), using: &random))"
+        }
+    }
+
+    /// An amount with 2 decimals, often 0.
+    static func amount(_ random: inout SeededGenerator) -> String {
+        chance(0.3, &random) ? "0.00" : "\(Int.random(in: 0...5_000, using: &random)).\(String(format: "%02d", Int.random(in: 0...99, using: &random)))"
+    }
+
+    /// A price with 4 decimals.
+    static func price(_ random: inout SeededGenerator) -> String {
+        "\(Int.random(in: 0...300, using: &random)).\(String(format: "%04d", Int.random(in: 0...9_999, using: &random)))"
+    }
+}
