@@ -1,14 +1,13 @@
 import Foundation
-import TestSupport
 
 /// How a child process ended.
-enum ExitOutcome: Equatable, CustomStringConvertible {
+public enum ExitOutcome: Equatable, CustomStringConvertible, Sendable {
     case exited(Int32)
     case signaled(Int32)
     /// Still running when the time limit ran out (it was then killed).
     case timedOut
 
-    var description: String {
+    public var description: String {
         switch self {
         case .exited(let code): return "exit \(code)"
         case .signaled(let signal): return "signal \(signal)"
@@ -20,10 +19,10 @@ enum ExitOutcome: Equatable, CustomStringConvertible {
 /// A child process started with `posix_spawn`, so the test knows its pid (to SIGKILL it at a
 /// moment of its choosing) and can wait for it with a time limit. Standard input comes from a
 /// file, standard output and error go to files: no pipe can fill up and block the child.
-final class SpawnedProcess: @unchecked Sendable {
-    let pid: pid_t
-    let stdoutPath: String
-    let stderrPath: String
+public final class SpawnedProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public let stdoutPath: String
+    public let stderrPath: String
     private let lock = NSLock()
     private var ended: ExitOutcome?
 
@@ -34,7 +33,7 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Starts `argv` (argv[0] an absolute path) with the current environment plus `environment`.
-    static func start(
+    public static func start(
         _ argv: [String], stdinPath: String?, stdoutPath: String, stderrPath: String,
         environment: [String: String] = [:], appendOutput: Bool = false
     ) throws -> SpawnedProcess {
@@ -63,7 +62,7 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Runs `procure ARGUMENTS` with stdin from a file; output to fresh temporary files.
-    static func procure(_ arguments: [String], stdinPath: String?, environment: [String: String] = [:]) throws -> SpawnedProcess {
+    public static func procure(_ arguments: [String], stdinPath: String?, environment: [String: String] = [:]) throws -> SpawnedProcess {
         let base = FileManager.default.temporaryDirectory
             .appendingPathComponent("procure-rel-\(getpid())-\(UUID().uuidString)").path
         return try start([try ProcureBinary.path()] + arguments, stdinPath: stdinPath,
@@ -73,7 +72,7 @@ final class SpawnedProcess: @unchecked Sendable {
     /// Waits until the process ends or `timeout` seconds pass; in the latter case it is
     /// SIGKILLed, reaped, and `.timedOut` is returned.
     @discardableResult
-    func wait(timeout: TimeInterval) -> ExitOutcome {
+    public func wait(timeout: TimeInterval) -> ExitOutcome {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let outcome = poll() { return outcome }
@@ -87,11 +86,16 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// The outcome when the process has ended, nil while it runs (non-blocking).
-    func poll() -> ExitOutcome? {
+    public func poll() -> ExitOutcome? {
         lock.lock()
         defer { lock.unlock() }
         if let ended { return ended }
         return reapLocked(blocking: false)
+    }
+
+    /// Waits, without a time limit, until the process ends.
+    public func waitForExit() -> ExitOutcome {
+        reap(blocking: true) ?? .exited(-1)
     }
 
     private func reap(blocking: Bool) -> ExitOutcome? {
@@ -121,30 +125,19 @@ final class SpawnedProcess: @unchecked Sendable {
 
     /// Sends SIGKILL and reaps the process. Returns its outcome (`.signaled(9)` when the kill
     /// landed while it was running).
-    func killNow() -> ExitOutcome {
+    public func killNow() -> ExitOutcome {
         if let outcome = poll() { return outcome }
         kill(pid, SIGKILL)
         return reap(blocking: true) ?? .exited(-1)
     }
 
-    var stdoutData: Data { (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data() }
-    var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    public var stdoutData: Data { (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data() }
+    public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
+    public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    func removeFiles() {
+    public func removeFiles() {
         unlink(stdoutPath)
         unlink(stderrPath)
     }
 }
 
-/// Writes `text` to a fresh temporary file and returns its path.
-func temporaryFile(_ contents: Data, suffix: String = ".txt") throws -> String {
-    let path = FileManager.default.temporaryDirectory
-        .appendingPathComponent("procure-rel-\(getpid())-\(UUID().uuidString)\(suffix)").path
-    try contents.write(to: URL(fileURLWithPath: path))
-    return path
-}
-
-func temporaryFile(_ text: String, suffix: String = ".txt") throws -> String {
-    try temporaryFile(Data(text.utf8), suffix: suffix)
-}
