@@ -26,7 +26,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "procure", dependencies: ["ProcureCLI"]),
+        .executableTarget(
+            name: "procure",
+            dependencies: ["ProcureCLI"],
+            // The Swift runtime and Foundation linked into the binary (what `swift build
+            // --static-swift-stdlib` does), so that a plain `swift build` / `swift run` gets it
+            // too: a one-shot command then skips loading and relocating the runtime, Foundation
+            // and ICU shared libraries (docs/benchmarks.md §4: ~9 ms of a 36 ms `po show`).
+            // main.swift is compiled with the flag as well, so its `import Foundation` brings the
+            // static archives' own dependencies (_FoundationICU, CoreFoundation, …) into the
+            // link's autolink group. Linux only; unsafeFlags are allowed in the root package.
+            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]
+        ),
 
         .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
