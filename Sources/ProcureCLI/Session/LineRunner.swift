@@ -17,7 +17,7 @@ struct LineRunner {
         }
         let parsed: ParsableCommand
         do {
-            parsed = try ProcureCommandLine.parseAsRoot(words)
+            parsed = try ProcureCommandLine.parseLine(words)
         } catch {
             if ProcureCommandLine.exitCode(for: error) == .success {
                 return (.help(ProcureCommandLine.fullMessage(for: error)), nil)

@@ -1,0 +1,106 @@
+import ArgumentParser
+@testable import ProcureCLI
+import XCTest
+
+/// `ProcureCommandLine.parseLine` (the verb's own type parses the words) must give exactly what
+/// `parseAsRoot` (the whole verb tree) gives: the same command with the same values, or the
+/// same error and help text.
+final class VerbDispatchTests: XCTestCase {
+    private let lines: [[String]] = [
+        ["po", "show", "PO-1"],
+        ["po", "show", "PO-1", "--as", "alice", "--format", "json"],
+        ["po", "show", "--as", "alice", "PO-1"],
+        ["po", "show", "PO-1", "--key", "k1"],
+        ["po", "show", "show"],
+        ["po", "show", "--", "--as"],
+        ["po", "create", "S1", "I1:10", "I2:5@9.50", "--date", "2025-01-02", "--number", "PO-9"],
+        ["po", "create", "S1", "I1:abc"],
+        ["po", "create", "S1", "I1:10", "--date", "2025-13-45"],
+        ["po", "receive", "PO-1", "1", "10.5"],
+        ["po", "receive", "PO-1", "x", "10.5"],
+        ["po", "pay", "PO-1", "12.50"],
+        ["po", "price", "PO-1", "2", "9.99"],
+        ["po", "list", "--buyer", "b", "--status", "issued"],
+        ["po", "edits", "PO-1"],
+        ["po", "show"],
+        ["po", "show", "PO-1", "PO-2"],
+        ["po", "show", "PO-1", "--bogus"],
+        ["po", "show", "--help"],
+        ["po", "show", "-h"],
+        ["po", "show", "PO-1", "--help"],
+        ["po", "--help"],
+        ["po"],
+        ["po", "bogus"],
+        ["po", "--as", "alice", "show", "PO-1"],
+        ["help"],
+        ["help", "po", "show"],
+        ["--help"],
+        ["bogus", "verb"],
+        ["price", "list", "S1"],
+        ["price", "list", "S1", "--on", "1999-01-01"],
+        ["price", "set", "S1", "I1", "10.00", "--from", "2025-01-01"],
+        ["supplier", "add", "S1", "--name", "Acme", "--profit-rate", "10"],
+        ["item", "add", "I1", "--name", "Bolt"],
+        ["user", "add", "alice", "--role", "buyer"],
+        ["correct", "PO-1", "--reason", "wrong_item", "--note", "n", "--replace", "I1:5", "I2:3@1.00", "--as", "b"],
+        ["correct", "PO-1", "--reason", "wrong_item", "--note", "n", "--dry-run", "--settlement", "25.00"],
+        ["correct", "PO-1"],
+        ["correct", "--help"],
+        ["history", "PO-1"],
+        ["note", "PO-1", "called the supplier"],
+        ["liability", "show", "PO-1"],
+        ["liability", "list"],
+        ["liability", "agree", "PO-1"],
+        ["liability", "settle", "PO-1", "--reference", "R1"],
+        ["audit", "verify"],
+        ["import", "orders", "file.csv", "--as", "b"],
+        ["db", "status"],
+        ["db", "migrate"],
+        ["db", "stop", "extra"],
+        ["report", "price-compliance", "--from", "2025-01-01"],
+        ["report", "nonsense"],
+        ["production", "PO-1", "--help"],
+        ["po", "show", "PO-1", "--generate-completion-script", "bash"],
+        ["po", "show", "PO-1", "--experimental-dump-help"],
+    ]
+
+    func testParseLineMatchesParseAsRoot() {
+        for words in lines {
+            let expected = Result { try ProcureCommandLine.parseAsRoot(words) }
+            let actual = Result { try ProcureCommandLine.parseLine(words) }
+            switch (expected, actual) {
+            case let (.success(want), .success(got)):
+                XCTAssertTrue(type(of: want) == type(of: got), "\(words): \(type(of: want)) vs \(type(of: got))")
+                XCTAssertEqual(dumped(got), dumped(want), "\(words)")
+            case let (.failure(want), .failure(got)):
+                XCTAssertEqual(ProcureCommandLine.fullMessage(for: got), ProcureCommandLine.fullMessage(for: want), "\(words)")
+                XCTAssertEqual(ProcureCommandLine.exitCode(for: got), ProcureCommandLine.exitCode(for: want), "\(words)")
+            default:
+                XCTFail("\(words): parseAsRoot gave \(expected), parseLine gave \(actual)")
+            }
+        }
+    }
+
+    func testVerbsTakeTheShortPath() {
+        XCTAssertTrue(ProcureCommandLine.verbType(["po", "show", "PO-1"])?.type == OrderShow.self)
+        XCTAssertEqual(ProcureCommandLine.verbType(["po", "show", "PO-1"])?.consumed, 2)
+        XCTAssertTrue(ProcureCommandLine.verbType(["correct", "PO-1"])?.type == CorrectCommand.self)
+        XCTAssertEqual(ProcureCommandLine.verbType(["correct", "PO-1"])?.consumed, 1)
+        XCTAssertTrue(ProcureCommandLine.verbType(["price", "list", "S1"])?.type == PriceList.self)
+        for words in [["po"], ["po", "bogus"], ["help", "po"], ["--help"], ["bogus"], ["po", "--as", "a", "show"], []] {
+            XCTAssertNil(ProcureCommandLine.verbType(words), "\(words)")
+        }
+    }
+
+    func testTheComparisonSeesTheValues() throws {
+        let one = dumped(try ProcureCommandLine.parseLine(["po", "show", "PO-1", "--as", "a"]))
+        XCTAssertNotEqual(one, dumped(try ProcureCommandLine.parseLine(["po", "show", "PO-2", "--as", "a"])))
+        XCTAssertNotEqual(one, dumped(try ProcureCommandLine.parseLine(["po", "show", "PO-1", "--as", "b"])))
+    }
+
+    private func dumped(_ command: ParsableCommand) -> String {
+        var text = ""
+        dump(command, to: &text)
+        return text
+    }
+}
