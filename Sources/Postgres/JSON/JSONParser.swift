@@ -67,6 +67,19 @@ public struct JSONParser {
 
     private mutating func string() throws -> String {
         position += 1
+        // Most strings hold no escape: decode them in one piece (the same text the loop below
+        // would build, without a scalar at a time).
+        var end = position
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[position..<end], as: UTF8.self)
+                position = end + 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            end += 1
+        }
         var scalars = String.UnicodeScalarView()
         var raw: [UInt8] = []
         func flush() { scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars); raw.removeAll() }
@@ -141,6 +154,11 @@ public struct JSONParser {
     private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     private mutating func skipSpace() {
-        while position < bytes.count, [9, 10, 13, 32].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 9, 10, 13, 32: position += 1
+            default: return
+            }
+        }
     }
 }

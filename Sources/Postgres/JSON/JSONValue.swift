@@ -74,6 +74,13 @@ public enum JSONValue: Equatable, Sendable {
 
     static func writeString(_ value: String, to out: inout String) {
         out += "\""
+        // Nothing to escape (every character that needs it is ASCII, so its UTF-8 byte never
+        // occurs inside a multi-byte sequence): append it whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += value
+            out += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
