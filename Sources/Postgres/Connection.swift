@@ -52,6 +52,56 @@ public final class Connection {
         return try consume(result)
     }
 
+    /// Runs parameterised statements in one round trip (libpq pipeline mode: every statement
+    /// is sent, then one Sync, then the results are read), in order, as `query` would one by
+    /// one. Parameters still travel apart from the SQL. When one fails the server skips the
+    /// rest up to the Sync, and its error is thrown once the pipeline is drained; an open
+    /// transaction is then aborted as after any failed statement.
+    @discardableResult
+    public func pipeline(_ statements: [(sql: String, parameters: [any PostgresEncodable])]) throws -> [QueryResult] {
+        let handle = try openHandle()
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
+        var sent = true
+        for statement in statements where sent {
+            let texts = statement.parameters.map { $0.postgresText }
+            sent = withCStrings(texts) { pointers in
+                PQsendQueryParams(handle, statement.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            } == 1
+        }
+        // PQpipelineSync also flushes what was sent.
+        guard sent, PQpipelineSync(handle) == 1 else { try abandonPipeline(handle) }
+        var results: [QueryResult] = []
+        var failure: PostgresError?
+        for _ in statements {
+            // Each statement's results, then a NULL.
+            while let result = PQgetResult(handle) {
+                defer { PQclear(result) }
+                switch PQresultStatus(result) {
+                case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                    results.append(QueryResult(copying: result))
+                case PGRES_PIPELINE_ABORTED:
+                    break
+                default:
+                    if failure == nil { failure = error(from: result) }
+                }
+            }
+        }
+        guard let sync = PQgetResult(handle) else { try abandonPipeline(handle, failure) }
+        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        PQclear(sync)
+        guard synced, PQexitPipelineMode(handle) == 1 else { try abandonPipeline(handle, failure) }
+        if let failure { throw failure }
+        return results
+    }
+
+    /// A pipeline that could not be sent or read to its end: the connection is in an unknown
+    /// state, so it is closed (the next command reconnects) and the error is thrown.
+    private func abandonPipeline(_ handle: OpaquePointer, _ failure: PostgresError? = nil) throws -> Never {
+        let error = failure ?? connectionError()
+        close()
+        throw error
+    }
+
     /// Runs SQL text that may hold several statements and no parameters (migrations, BEGIN, …).
     public func execute(script sql: String) throws {
         let handle = try openHandle()

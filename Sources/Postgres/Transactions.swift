@@ -12,15 +12,24 @@ extension Connection {
     /// A serialization failure or deadlock (40001, 40P01) reruns the whole body, up to
     /// `maxAttempts` times with a short randomised back-off, so the body must not have side
     /// effects outside the database. The last such error is rethrown when retries run out.
+    ///
+    /// `first`, a statement to run before `body` (such as `set_config('role', $1, true)`),
+    /// travels with the `BEGIN` in one round trip (`pipeline`).
     public func transaction<T>(
         isolation: IsolationLevel = .readCommitted,
         maxAttempts: Int = 8,
+        first: (sql: String, parameters: [any PostgresEncodable])? = nil,
         _ body: (Connection) throws -> T
     ) throws -> T {
         var attempt = 1
         while true {
             do {
-                try execute(script: "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+                let begin = "BEGIN ISOLATION LEVEL \(isolation.rawValue)"
+                if let first {
+                    try pipeline([(begin, []), first])
+                } else {
+                    try execute(script: begin)
+                }
                 let value = try body(self)
                 try execute(script: "COMMIT")
                 return value

@@ -87,9 +87,10 @@ final class Session {
                 return try body(store)
             }
         }
-        return try store.connection.transaction { _ in
-            try store.actAs(actor)
-            return try body(store)
+        // `--as` is set with the BEGIN in one round trip: the statement `Store.actAs` runs
+        // (`SET LOCAL ROLE` as `set_config`, the name a parameter), pipelined.
+        return try store.connection.transaction(first: ("SELECT set_config('role', $1, true)", [actor ?? "none"])) { _ in
+            try body(store)
         }
     }
 
