@@ -24,7 +24,14 @@ public struct Store {
     /// Sets the acting role for the current transaction (`SET LOCAL ROLE`, parameterised),
     /// or the session's own role when `name` is nil.
     public func actAs(_ name: String?) throws {
-        try connection.query("SELECT set_config('role', $1, true)", [name ?? "none"])
+        let statement = Store.actAsStatement(name)
+        try connection.query(statement.sql, statement.parameters)
+    }
+
+    /// The statement `actAs` runs, for callers that send it along with others (pipelined with
+    /// the `BEGIN`).
+    public static func actAsStatement(_ name: String?) -> (sql: String, parameters: [any PostgresEncodable]) {
+        ("SELECT set_config('role', $1, true)", [name ?? "none"])
     }
 }
 

@@ -89,7 +89,7 @@ final class Session {
         }
         // `--as` is set with the BEGIN in one round trip: the statement `Store.actAs` runs
         // (`SET LOCAL ROLE` as `set_config`, the name a parameter), pipelined.
-        return try store.connection.transaction(first: ("SELECT set_config('role', $1, true)", [actor ?? "none"])) { _ in
+        return try store.connection.transaction(first: Store.actAsStatement(actor)) { _ in
             try body(store)
         }
     }
