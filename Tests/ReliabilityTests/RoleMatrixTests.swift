@@ -91,7 +91,7 @@ enum SQLOutcome: CustomStringConvertible {
     }
 }
 
-/// The matrix machinery, shared by RoleMatrixTests and KnownBugTests.
+/// The matrix machinery, shared by RoleMatrixTests and SecurityGapTests.
 extension ReliabilityCase {
 
     /// Short tag of a column, used in the fixture's order numbers.
