@@ -20,20 +20,39 @@ extension ProcureCommandLine {
     }
 
     /// The leaf command type the first one or two words name, and how many words that took.
-    /// Groups qualify only when the full parse would pass nothing of theirs to the verb: no
-    /// options or arguments of their own and no default subcommand.
     static func verbType(_ words: [String]) -> (type: ParsableCommand.Type, consumed: Int)? {
-        guard let first = words.first, let top = child(named: first, of: configuration.subcommands) else { return nil }
-        let subcommands = top.configuration.subcommands
-        if subcommands.isEmpty { return (top, 1) }
-        guard words.count >= 2, top.configuration.defaultSubcommand == nil, hasNoProperties(top),
-              let leaf = child(named: words[1], of: subcommands), leaf.configuration.subcommands.isEmpty
-        else { return nil }
-        return (leaf, 2)
+        if let first = words.first, let type = verbs[[first]] { return (type, 1) }
+        if words.count >= 2, let type = verbs[Array(words.prefix(2))] { return (type, 2) }
+        return nil
     }
 
-    private static func child(named name: String, of types: [ParsableCommand.Type]) -> ParsableCommand.Type? {
-        types.first { $0._commandName == name || $0.configuration.aliases.contains(name) }
+    /// Every verb a line can start with, by its words (`["correct"]`, `["po", "show"]`, aliases
+    /// too), built once from the command tree rather than searched for on every line. Groups
+    /// qualify only when the full parse would pass nothing of theirs to the verb: no options or
+    /// arguments of their own and no default subcommand.
+    private static let verbs: [[String]: ParsableCommand.Type] = {
+        var table: [[String]: ParsableCommand.Type] = [:]
+        func add(_ words: [String], _ type: ParsableCommand.Type) {
+            if table[words] == nil { table[words] = type }   // the first of two same names wins, as in the tree
+        }
+        for top in configuration.subcommands {
+            let subcommands = top.configuration.subcommands
+            if subcommands.isEmpty {
+                names(of: top).forEach { add([$0], top) }
+                continue
+            }
+            guard top.configuration.defaultSubcommand == nil, hasNoProperties(top) else { continue }
+            for leaf in subcommands where leaf.configuration.subcommands.isEmpty {
+                for group in names(of: top) {
+                    names(of: leaf).forEach { add([group, $0], leaf) }
+                }
+            }
+        }
+        return table
+    }()
+
+    private static func names(of type: ParsableCommand.Type) -> [String] {
+        [type._commandName] + type.configuration.aliases
     }
 
     /// A group with stored properties may hold options the full parse would decode and hand
