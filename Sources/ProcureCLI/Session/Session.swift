@@ -117,8 +117,7 @@ final class Session {
         pendingRecords = []
         for record in records {
             guard let store = try? store() else { return }
-            _ = try? store.connection.transaction { _ in
-                try store.actAs(record.actor)
+            _ = try? store.connection.transaction(first: Store.actAsStatement(record.actor)) { _ in
                 try record.body(store)
             }
         }
