@@ -8,22 +8,37 @@ public struct ServerBinaries: Sendable {
         directory.appendingPathComponent(tool).path
     }
 
+    /// A client tool (psql, pgbench): beside the server binaries, else in Debian's
+    /// `/usr/lib/postgresql/N/bin` (highest N first), else on `PATH` — the real binaries
+    /// before Debian's `/usr/bin` wrappers. nil when none is found.
+    public func clientTool(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let folders = [directory.path] + Self.debianFolders() + Self.pathFolders(environment)
+        return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// Looks in `$PROCURE_PG_BIN`, then `PATH`, then Debian's `/usr/lib/postgresql/N/bin`
     /// (highest N first).
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerBinaries {
         let fileManager = FileManager.default
         var candidates: [String] = []
         if let explicit = environment["PROCURE_PG_BIN"] { candidates.append(explicit) }
-        candidates += (environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        let debianRoot = "/usr/lib/postgresql"
-        let versions = ((try? fileManager.contentsOfDirectory(atPath: debianRoot)) ?? [])
-            .compactMap(Int.init).sorted(by: >)
-        candidates += versions.map { "\(debianRoot)/\($0)/bin" }
+        candidates += pathFolders(environment) + debianFolders()
         for directory in candidates where fileManager.isExecutableFile(atPath: "\(directory)/initdb")
             && fileManager.isExecutableFile(atPath: "\(directory)/pg_ctl") {
             return ServerBinaries(directory: URL(fileURLWithPath: directory))
         }
         throw ClusterError.binariesMissing
+    }
+
+    /// Debian's `/usr/lib/postgresql/N/bin` folders, highest N first.
+    static func debianFolders() -> [String] {
+        let root = "/usr/lib/postgresql"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+            .compactMap(Int.init).sorted(by: >).map { "\(root)/\($0)/bin" }
+    }
+
+    static func pathFolders(_ environment: [String: String]) -> [String] {
+        (environment["PATH"] ?? "").split(separator: ":").map(String.init)
     }
 }
 

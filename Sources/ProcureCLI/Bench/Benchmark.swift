@@ -223,17 +223,9 @@ final class Benchmark {
         return argv + words
     }
 
-    /// A client tool (psql, pgbench): beside the server binaries, else Debian's folders, else PATH.
+    /// A client tool (psql, pgbench): `ServerBinaries.clientTool`, else the bare name.
     func tool(_ name: String) -> String {
-        var folders = [binaries.directory.path]
-        let debian = "/usr/lib/postgresql"
-        folders += ((try? FileManager.default.contentsOfDirectory(atPath: debian)) ?? [])
-            .compactMap(Int.init).sorted(by: >).map { "\(debian)/\($0)/bin" }
-        folders += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        for folder in folders where FileManager.default.isExecutableFile(atPath: folder + "/" + name) {
-            return folder + "/" + name
-        }
-        return name
+        binaries.clientTool(name) ?? name
     }
 
     func psql(_ sql: String, conninfo: String? = nil) -> [String] {
