@@ -9,10 +9,8 @@ struct MatrixCell: CustomStringConvertible {
     let column: String
     /// `allowed`, `empty`, `n/a` or an error code.
     let expected: String
-    /// Marked † in the doc: SPEC's rule in the cell, a known bug today.
-    let knownBug: Bool
 
-    var description: String { "\(verb) × \(column) (expected \(expected)\(knownBug ? ", known bug" : ""))" }
+    var description: String { "\(verb) × \(column) (expected \(expected))" }
 }
 
 /// docs/security.md, parsed: the table under "## The role matrix".
@@ -56,9 +54,8 @@ enum RoleMatrix {
             }
             let verb = fields[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
             for (column, raw) in zip(columns, fields.dropFirst()) {
-                let knownBug = raw.contains("†")
-                let value = raw.replacingOccurrences(of: "†", with: "").trimmingCharacters(in: .whitespaces)
-                cells.append(MatrixCell(verb: verb, column: column, expected: value, knownBug: knownBug))
+                let value = raw.trimmingCharacters(in: .whitespaces)
+                cells.append(MatrixCell(verb: verb, column: column, expected: value))
             }
         }
         guard !cells.isEmpty else { throw TestSupportError("the role matrix in docs/security.md is empty") }
@@ -309,7 +306,7 @@ final class RoleMatrixTests: ReliabilityCase {
         let admin = try Connection(conninfo)
         let connection = try Connection(conninfo)
         var sqlChecked = 0
-        for cell in cells where !cell.knownBug {
+        for cell in cells {
             guard let (statement, parameters) = try matrixSQL(for: cell, actors: actors, admin: admin) else { continue }
             let outcome = try runAs(actors.actor(for: cell.column), statement, parameters, on: connection)
             sqlChecked += 1
@@ -318,7 +315,7 @@ final class RoleMatrixTests: ReliabilityCase {
 
         // The CLI: one batch, one line per cell, each with its own --as.
         var commands: [(MatrixCell, String)] = []
-        for cell in cells where !cell.knownBug {
+        for cell in cells {
             if let command = try matrixCommand(for: cell, actors: actors) { commands.append((cell, command)) }
         }
         let run = try batch(commands.map(\.1))
@@ -333,12 +330,10 @@ final class RoleMatrixTests: ReliabilityCase {
         XCTAssertEqual(try scalar("SELECT count(*) FROM procure.orders WHERE number LIKE 'DL-%'"), "4")
         XCTAssertEqual(try scalar("SELECT count(*) FROM procure.suppliers WHERE code LIKE 'SX_%'"), "1")
 
-        let skipped = cells.filter(\.knownBug).count
         Figures.record("matrix.verbs", verbs.count)
         Figures.record("matrix.cells", cells.count)
         Figures.record("matrix.cli_cells_checked", commands.count)
         Figures.record("matrix.sql_cells_checked", sqlChecked)
-        Figures.record("matrix.known_bug_cells_skipped", skipped)
     }
 
     /// Row-level security seen from psql: another buyer's rows are invisible in every
