@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "ProcurementTests", dependencies: ["Procurement"]),
-        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport"]),
+        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Postgres"]),

@@ -1,0 +1,91 @@
+import EmbeddedPostgres
+import Foundation
+import Postgres
+import TestSupport
+import XCTest
+
+/// The squashed layout (sql/migrations + sql/schema) builds the same schema as the history it
+/// replaced (Fixtures/sql-before-squash, the migrations 0001–0016 as they were): `pg_dump
+/// --schema-only` of a database built each way, compared object by object. The only objects
+/// allowed to differ are listed in `intendedChanges`, each with its reason; anything else that
+/// differs fails the test.
+final class SquashedSchemaTests: XCTestCase {
+    /// Objects of the old history that the squash or a later change meant to alter, keyed by
+    /// the dump's entry header, with why.
+    static let intendedChanges: [String: String] = [
+        "Name: audit_flush(text, text, text, timestamp with time zone, jsonb[], jsonb[]); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "dead since the audit moved to commit time: nothing called it",
+        "Name: FUNCTION audit_flush(p_table text, p_op text, p_actor text, p_at timestamp with time zone, p_old jsonb[], p_new jsonb[]); Type: ACL; Schema: procure; Owner: postgres":
+            "the grant of the dead function above",
+    ]
+
+    func testTheSquashedLayoutBuildsTheSchemaOfTheOldHistory() throws {
+        let legacy = try TestCluster.createDatabase("legacy")
+        let connection = try Connection(legacy)
+        for file in try Self.legacyFiles() {
+            try connection.transaction { try $0.execute(script: String(contentsOf: file, encoding: .utf8)) }
+        }
+        let squashed = try TestCluster.createMigratedDatabase("squashed")
+
+        let before = try SchemaDump.entries(of: legacy)
+        let after = try SchemaDump.entries(of: squashed).filter { !SchemaDump.isMigrationBookkeeping($0.key) }
+        XCTAssertGreaterThan(before.count, 400, "the dump was read")
+        var unexpected: [String] = []
+        for key in Set(before.keys).union(after.keys).sorted() where before[key] != after[key] {
+            if Self.intendedChanges[key] == nil {
+                unexpected.append("\(key)\n--- before:\n\(before[key] ?? "(absent)")\n--- after:\n\(after[key] ?? "(absent)")")
+            }
+        }
+        XCTAssertTrue(unexpected.isEmpty, unexpected.joined(separator: "\n\n"))
+        for key in Self.intendedChanges.keys {
+            XCTAssertNotEqual(before[key], after[key], "listed as changed but equal: \(key)")
+        }
+    }
+
+    static func legacyFiles() throws -> [URL] {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/sql-before-squash")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".sql") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+}
+
+/// `pg_dump --schema-only` split into its entries (`-- Name: …; Type: …` headers), so two
+/// databases can be compared object by object. Grant lines are sorted within an entry: their
+/// order follows the order the grants were made in, which says nothing about the schema.
+enum SchemaDump {
+    static func entries(of conninfo: String) throws -> [String: String] {
+        guard let pgDump = try ServerBinaries.locate().clientTool("pg_dump") else {
+            throw TestSupportError("pg_dump not found (looked next to the server, in /usr/lib/postgresql and on PATH)")
+        }
+        let folder = try TemporaryFolder.make(prefix: "dump-")
+        let run = try SpawnedProcess.start([pgDump, "--schema-only", "-d", conninfo], stdinPath: nil,
+                                           stdoutPath: folder.appendingPathComponent("schema.sql").path,
+                                           stderrPath: folder.appendingPathComponent("err.txt").path)
+        defer { run.removeFiles() }
+        guard run.waitForExit() == .exited(0) else { throw TestSupportError("pg_dump failed: \(run.stderr)") }
+        return parse(run.stdout)
+    }
+
+    static func parse(_ dump: String) -> [String: String] {
+        var result: [String: String] = [:]
+        let pieces = dump.components(separatedBy: "\n--\n-- ")
+        for piece in pieces.dropFirst() {
+            guard let headerEnd = piece.range(of: "\n--\n") else { continue }
+            let header = String(piece[..<headerEnd.lowerBound])
+            var body = String(piece[headerEnd.upperBound...])
+            if let end = body.range(of: "\n--\n-- PostgreSQL database dump complete") { body = String(body[..<end.lowerBound]) }
+            body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+            if header.contains("Type: ACL;") {
+                body = body.split(separator: "\n").sorted().joined(separator: "\n")
+            }
+            result[header] = body
+        }
+        return result
+    }
+
+    /// The Migrator's own records in `public`, which a database built by hand does not have.
+    static func isMigrationBookkeeping(_ header: String) -> Bool {
+        header.contains("Schema: public;") && header.contains("procure_")
+    }
+}

@@ -1,0 +1,179 @@
+-- Helpers every area uses: who acts, how a rule violation is raised, how exact
+-- decimals are read and printed, and idempotency keys.
+
+-- Is the acting role a member of the group role (superusers are members of all)?
+CREATE FUNCTION procure.actor_is(p_group text) RETURNS boolean
+LANGUAGE sql STABLE
+AS $$ SELECT pg_catalog.pg_has_role(procure.actor(), p_group, 'MEMBER') $$;
+
+-- Raise a rule violation with the stable error code as the constraint name.
+CREATE FUNCTION procure.fail(p_code text, p_message text) RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    RAISE EXCEPTION USING
+        MESSAGE = p_message,
+        ERRCODE = CASE p_code
+            WHEN 'not_found' THEN 'P0002'
+            WHEN 'permission_denied' THEN '42501'
+            WHEN 'invalid_argument' THEN '22023'
+            ELSE '23514' END,
+        CONSTRAINT = p_code;
+END
+$$;
+
+-- JSON text of exact decimals: prices with 4 decimals, amounts with 2,
+-- quantities and percentages without trailing zeros.
+CREATE FUNCTION procure.fmt_price(numeric) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT round($1, 4)::text $$;
+
+CREATE FUNCTION procure.fmt_amount(numeric) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT round($1, 2)::text $$;
+
+CREATE FUNCTION procure.fmt_qty(numeric) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT trim_scale($1)::text $$;
+
+CREATE FUNCTION procure.fmt_pct(numeric) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT trim_scale($1)::text $$;
+
+-- ---------------------------------------------------------------------------
+-- payments, production reports: append-only facts about non-draft orders
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION procure.refuse_change() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM procure.fail('invalid_state', format('%s rows are never updated or deleted', TG_TABLE_NAME));
+    RETURN NULL;
+END
+$$;
+
+-- Is the acting role a superuser?
+CREATE FUNCTION procure.actor_is_super() RETURNS boolean
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (
+    SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = procure.actor()), false));
+END
+$$;
+
+-- Validates a numeric argument: p_kind qty (3 decimals), price (4) or amount
+-- (2). NULL passes. Negative (or zero when p_positive) → invalid_argument;
+-- too many decimals → 23514 with the domain's constraint name (qty_check,
+-- price_check, amount_check), never rounded.
+CREATE FUNCTION procure.arg_num(p_kind text, p_value numeric, p_what text, p_positive boolean DEFAULT false) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+DECLARE
+    v_scale integer := CASE p_kind WHEN 'qty' THEN 3 WHEN 'price' THEN 4 ELSE 2 END;
+BEGIN
+    IF p_value IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF p_value = 'NaN'::numeric OR abs(p_value) >= 1e15 THEN
+        PERFORM procure.fail('invalid_argument', format('%s: %s is not a usable number', p_what, p_value));
+    END IF;
+    IF p_value < 0 OR (p_positive AND p_value = 0) THEN
+        PERFORM procure.fail('invalid_argument', format('%s: %s must be %s', p_what, p_value,
+            CASE WHEN p_positive THEN 'above zero' ELSE 'zero or more' END));
+    END IF;
+    IF p_value <> round(p_value, v_scale) THEN
+        PERFORM procure.fail(p_kind || '_check', format('%s: %s has more than %s decimals (%s)',
+            p_what, p_value, v_scale, CASE p_kind WHEN 'qty' THEN 'a quantity' WHEN 'price' THEN 'a unit price'
+                                                   ELSE 'an amount' END));
+    END IF;
+    RETURN p_value;
+END
+$$;
+
+-- A JSON number or string holding a plain decimal, as numeric; NULL when absent.
+-- The text is matched against a pattern rather than cast in an exception block:
+-- each exception block is a subtransaction per call.
+CREATE FUNCTION procure.json_num(p jsonb, p_what text) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+DECLARE
+    v text;
+BEGIN
+    IF p IS NULL OR jsonb_typeof(p) = 'null' THEN
+        RETURN NULL;
+    END IF;
+    v := btrim(p #>> '{}');
+    IF jsonb_typeof(p) NOT IN ('number', 'string')
+       OR v !~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$' THEN
+        PERFORM procure.fail('invalid_argument', format('%s: %s is not a number', p_what, p::text));
+    END IF;
+    RETURN v::numeric;
+END
+$$;
+
+CREATE FUNCTION procure.idempotent_result(p_key text, p_verb text DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    k procure.idempotency_keys;
+    v_actor text := procure.actor();
+BEGIN
+    IF p_key IS NULL OR btrim(p_key) = '' THEN
+        PERFORM procure.fail('invalid_argument', 'an idempotency key (--key) must not be empty');
+    END IF;
+    -- a concurrent second use of the same key by the same user waits here for the first
+    PERFORM pg_advisory_xact_lock(hashtextextended('idempotency:' || v_actor || ':' || p_key, 0));
+    SELECT * INTO k FROM procure.idempotency_keys WHERE actor = v_actor AND key = p_key;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF p_verb IS NOT NULL AND k.verb <> p_verb THEN
+        PERFORM procure.fail('invalid_argument', format('key %s was already used for "%s"', p_key, k.verb));
+    END IF;
+    RETURN k.result;
+END
+$$;
+
+CREATE FUNCTION procure.idempotent_save(p_key text, p_verb text, p_result jsonb) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF p_key IS NULL OR btrim(p_key) = '' THEN
+        PERFORM procure.fail('invalid_argument', 'an idempotency key (--key) must not be empty');
+    END IF;
+    IF NOT (procure.actor_is('procure_buyer') OR procure.actor_is('procure_finance') OR procure.actor_is('procure_admin')) THEN
+        PERFORM procure.fail('permission_denied', format('%s writes nothing, idempotency keys included', procure.actor()));
+    END IF;
+    INSERT INTO procure.idempotency_keys (key, verb, actor, result)
+    VALUES (p_key, coalesce(p_verb, ''), procure.actor(), p_result);
+END
+$$;
+
+-- A JSON number or numeric string as numeric; absent or null is 0.
+CREATE FUNCTION procure.jnum0(p jsonb) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT coalesce(nullif($1 #>> '{}', '')::numeric, 0) $$;
+
+-- A calendar date written exactly YYYY-MM-DD (years 0001–9999), else NULL.
+CREATE FUNCTION procure.strict_date(p text) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN p ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+               CASE WHEN substr(p, 1, 4)::integer >= 1 AND substr(p, 6, 2)::integer BETWEEN 1 AND 12 THEN
+                   CASE WHEN substr(p, 9, 2)::integer BETWEEN 1 AND extract(day FROM
+                             make_date(substr(p, 1, 4)::integer, substr(p, 6, 2)::integer, 1)
+                             + interval '1 month - 1 day')::integer
+                        THEN p::date END
+               END
+           END
+$$;
+
+-- A plain decimal (digits, one optional point, an optional sign; at most 60
+-- characters, as the CLI accepts), else NULL.
+CREATE FUNCTION procure.strict_numeric(p text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT CASE WHEN length(p) <= 61 AND p ~ '^[-+]?[0-9]+(\.[0-9]+)?$' THEN p::numeric END $$;
+
+CREATE TRIGGER case_notes_immutable BEFORE DELETE OR UPDATE ON procure.case_notes FOR EACH ROW EXECUTE FUNCTION procure.refuse_change();
+CREATE TRIGGER corrections_immutable BEFORE DELETE OR UPDATE ON procure.corrections FOR EACH ROW EXECUTE FUNCTION procure.refuse_change();
+CREATE TRIGGER payments_immutable BEFORE DELETE OR UPDATE ON procure.payments FOR EACH ROW EXECUTE FUNCTION procure.refuse_change();
+CREATE TRIGGER production_reports_immutable BEFORE DELETE OR UPDATE ON procure.production_reports FOR EACH ROW EXECUTE FUNCTION procure.refuse_change();

@@ -1,0 +1,188 @@
+-- Master data: suppliers and their cancellation terms, items, the supplier price
+-- list. Admins keep it; everyone reads it.
+
+-- The base price in force on a date for supplier + item (NULL when none).
+CREATE FUNCTION procure.base_price(p_supplier_id bigint, p_item_id bigint, p_on date) RETURNS numeric
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN (
+    SELECT price FROM procure.price_periods
+         WHERE supplier_id = p_supplier_id AND item_id = p_item_id AND valid @> p_on);
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Master data functions (SECURITY INVOKER: the grants decide who may write)
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION procure.supplier_json(s procure.suppliers) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (
+    SELECT jsonb_build_object(
+            'code', s.code, 'name', s.name, 'currency', s.currency, 'regime', s.regime,
+            'profit_rate', procure.fmt_pct(s.profit_rate), 'schedule', s.schedule,
+            'claim_days', s.claim_days));
+END
+$$;
+
+CREATE FUNCTION procure.supplier_add(
+    p_code text, p_name text, p_currency text, p_regime text,
+    p_profit_rate numeric, p_schedule jsonb, p_claim_days integer) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_schedule jsonb := coalesce(p_schedule, '{}'::jsonb);
+    s procure.suppliers;
+BEGIN
+    IF p_code IS NULL OR btrim(p_code) = '' THEN
+        PERFORM procure.fail('invalid_argument', 'supplier code is required');
+    END IF;
+    IF p_name IS NULL OR btrim(p_name) = '' THEN
+        PERFORM procure.fail('invalid_argument', format('supplier %s: --name is required', p_code));
+    END IF;
+    IF p_regime IS NOT NULL AND p_regime NOT IN ('cost', 'schedule', 'expectation') THEN
+        PERFORM procure.fail('invalid_argument',
+            format('supplier %s: regime %s is not one of cost, schedule, expectation', p_code, p_regime));
+    END IF;
+    IF p_currency IS NOT NULL AND p_currency !~ '^[A-Z]{3}$' THEN
+        PERFORM procure.fail('invalid_argument',
+            format('supplier %s: currency %s is not a 3-letter ISO code', p_code, p_currency));
+    END IF;
+    IF NOT procure.valid_schedule(v_schedule) THEN
+        PERFORM procure.fail('invalid_argument', format(
+            'supplier %s: schedule %s must map stages (issued, acknowledged, materials, production, finished) to percentages 0..100',
+            p_code, v_schedule::text));
+    END IF;
+    IF p_claim_days IS NOT NULL AND p_claim_days < 0 THEN
+        PERFORM procure.fail('invalid_argument', format('supplier %s: claim days %s must be ≥ 0', p_code, p_claim_days));
+    END IF;
+    -- normalise the schedule values to decimal strings
+    SELECT coalesce(jsonb_object_agg(key, trim_scale((value #>> '{}')::numeric)::text), '{}'::jsonb)
+      INTO v_schedule FROM jsonb_each(v_schedule);
+
+    INSERT INTO procure.suppliers AS t (code, name, currency, regime, profit_rate, schedule, claim_days)
+    VALUES (p_code, p_name, coalesce(p_currency, 'CNY'), coalesce(p_regime, 'cost'),
+            coalesce(p_profit_rate, 0), v_schedule, coalesce(p_claim_days, 15))
+    RETURNING t.* INTO s;
+    RETURN procure.supplier_json(s);
+END
+$$;
+
+CREATE FUNCTION procure.item_add(p_sku text, p_name text, p_uom text) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    i procure.items;
+BEGIN
+    IF p_sku IS NULL OR btrim(p_sku) = '' THEN
+        PERFORM procure.fail('invalid_argument', 'item SKU is required');
+    END IF;
+    IF p_name IS NULL OR btrim(p_name) = '' THEN
+        PERFORM procure.fail('invalid_argument', format('item %s: --name is required', p_sku));
+    END IF;
+    INSERT INTO procure.items AS t (sku, name, uom) VALUES (p_sku, p_name, coalesce(p_uom, 'pcs'))
+    RETURNING t.* INTO i;
+    RETURN jsonb_build_object('sku', i.sku, 'name', i.name, 'uom', i.uom);
+END
+$$;
+
+CREATE FUNCTION procure.price_period_json(p procure.price_periods) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN (
+    SELECT jsonb_build_object(
+            'supplier', s.code, 'sku', i.sku, 'item', i.name, 'price', procure.fmt_price(p.price),
+            'from', lower(p.valid),
+            'to', CASE WHEN upper_inf(p.valid) THEN NULL ELSE upper(p.valid) - 1 END,
+            'currency', s.currency)
+          FROM procure.suppliers s, procure.items i
+         WHERE s.id = p.supplier_id AND i.id = p.item_id);
+END
+$$;
+
+-- price_set: a new base price period [p_from, p_to] (both inclusive, p_to NULL
+-- = open-ended). p_from NULL: today, or "since always" when the supplier has
+-- no period for the item yet. An open-ended period that started before p_from
+-- is closed the day before p_from; a period starting on exactly p_from is
+-- replaced (price and end). Any other overlap: price_periods_no_overlap.
+CREATE FUNCTION procure.price_set(p_supplier text, p_sku text, p_price numeric, p_from date, p_to date) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_supplier procure.suppliers;
+    v_item procure.items;
+    v_from date := p_from;
+    v_closed jsonb;
+    p procure.price_periods;
+BEGIN
+    SELECT * INTO v_supplier FROM procure.suppliers WHERE code = p_supplier;
+    IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier)); END IF;
+    SELECT * INTO v_item FROM procure.items WHERE sku = p_sku;
+    IF NOT FOUND THEN PERFORM procure.fail('not_found', format('item %s not found', p_sku)); END IF;
+    IF p_price IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('price for %s/%s is required', p_supplier, p_sku));
+    END IF;
+    IF v_from IS NULL AND EXISTS (SELECT 1 FROM procure.price_periods
+                                   WHERE supplier_id = v_supplier.id AND item_id = v_item.id) THEN
+        v_from := current_date;
+    END IF;
+    IF p_to IS NOT NULL AND v_from IS NOT NULL AND p_to < v_from THEN
+        PERFORM procure.fail('invalid_argument', format('price %s/%s: --to %s is before --from %s', p_supplier, p_sku, p_to, v_from));
+    END IF;
+
+    -- serialise price list changes of one supplier + item
+    PERFORM 1 FROM procure.price_periods
+      WHERE supplier_id = v_supplier.id AND item_id = v_item.id FOR UPDATE;
+
+    -- same start: replace that period
+    UPDATE procure.price_periods t SET price = p_price, valid = daterange(v_from, p_to, '[]')
+     WHERE t.supplier_id = v_supplier.id AND t.item_id = v_item.id
+       AND lower(t.valid) IS NOT DISTINCT FROM v_from
+    RETURNING t.* INTO p;
+    IF NOT FOUND THEN
+        -- close an open-ended period that started earlier
+        IF v_from IS NOT NULL THEN
+            UPDATE procure.price_periods t SET valid = daterange(lower(t.valid), v_from, '[)')
+             WHERE t.supplier_id = v_supplier.id AND t.item_id = v_item.id
+               AND upper_inf(t.valid) AND (lower_inf(t.valid) OR lower(t.valid) < v_from)
+            RETURNING jsonb_build_object('from', lower(t.valid), 'to', upper(t.valid) - 1,
+                                         'price', procure.fmt_price(t.price)) INTO v_closed;
+        END IF;
+        INSERT INTO procure.price_periods AS t (supplier_id, item_id, price, valid)
+        VALUES (v_supplier.id, v_item.id, p_price, daterange(v_from, p_to, '[]'))
+        RETURNING t.* INTO p;
+    END IF;
+    RETURN procure.price_period_json(p) || jsonb_build_object('closed', v_closed);
+END
+$$;
+
+-- price_list: the supplier's periods, all of them when p_on is NULL, else the
+-- ones in force on p_on; ordered by SKU then start.
+CREATE FUNCTION procure.price_list(p_supplier text, p_on date) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_supplier procure.suppliers;
+BEGIN
+    SELECT * INTO v_supplier FROM procure.suppliers WHERE code = p_supplier;
+    IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier)); END IF;
+    RETURN coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+                   'sku', i.sku, 'item', i.name, 'price', procure.fmt_price(p.price),
+                   'from', lower(p.valid),
+                   'to', CASE WHEN upper_inf(p.valid) THEN NULL ELSE upper(p.valid) - 1 END,
+                   'currency', v_supplier.currency, 'uom', i.uom)
+                   ORDER BY i.sku, lower(p.valid) NULLS FIRST)
+          FROM procure.price_periods p JOIN procure.items i ON i.id = p.item_id
+         WHERE p.supplier_id = v_supplier.id AND (p_on IS NULL OR p.valid @> p_on)), '[]'::jsonb);
+END
+$$;

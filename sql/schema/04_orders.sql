@@ -1,0 +1,743 @@
+-- Orders: the state machine, price discipline, receipts and payments (triggers
+-- that hold whoever writes), and the functions the CLI calls, one per command,
+-- each returning jsonb. SECURITY INVOKER unless stated: grants, RLS and
+-- triggers decide.
+
+-- Order total: Σ round(qty × price, 2) over the lines.
+CREATE FUNCTION procure.order_total(p_supplier_id bigint, p_order_id bigint) RETURNS numeric
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (
+    SELECT coalesce(sum(round(l.qty * l.price, 2)), 0)::numeric(20, 2)
+          FROM procure.order_lines l
+         WHERE l.supplier_id = p_supplier_id AND l.order_id = p_order_id);
+END
+$$;
+
+-- Whether an order number exists at all, whoever owns it (lets a buyer be told
+-- permission_denied rather than not_found for another buyer's order).
+CREATE FUNCTION procure.order_exists(p_number text) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN (
+    SELECT EXISTS (SELECT 1 FROM procure.orders WHERE number = p_number));
+END
+$$;
+
+-- The order row the caller may see (RLS), optionally locked FOR UPDATE;
+-- not_found / permission_denied otherwise.
+CREATE FUNCTION procure.get_order(p_number text, p_lock boolean DEFAULT false) RETURNS procure.orders
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    IF p_number IS NULL THEN
+        PERFORM procure.fail('invalid_argument', 'order number is required');
+    END IF;
+    IF p_lock THEN
+        SELECT * INTO o FROM procure.orders WHERE number = p_number FOR UPDATE;
+    ELSE
+        SELECT * INTO o FROM procure.orders WHERE number = p_number;
+    END IF;
+    IF NOT FOUND THEN
+        IF procure.order_exists(p_number) THEN
+            PERFORM procure.fail('permission_denied',
+                format('order %s belongs to another buyer; %s may not act on it', p_number, procure.actor()));
+        END IF;
+        PERFORM procure.fail('not_found', format('order %s not found', p_number));
+    END IF;
+    RETURN o;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- orders: creation, state machine, immutability, deletion of drafts
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION procure.orders_before_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_number text;
+    r procure.orders;
+BEGIN
+    IF NEW.status IS DISTINCT FROM 'draft' THEN
+        PERFORM procure.fail('invalid_state',
+            format('an order is created as a draft, not %s (issue it afterwards)', coalesce(NEW.status, 'NULL')));
+    END IF;
+    NEW.issued_at := NULL; NEW.acknowledged_at := NULL; NEW.in_production_at := NULL;
+    NEW.delivered_at := NULL; NEW.closed_at := NULL; NEW.revoked_at := NULL;
+    NEW.replaced_by := NULL;
+    NEW.created_at := now();
+    IF NEW.number IS NULL THEN
+        LOOP
+            v_number := 'PO-' || lpad(nextval('procure.order_number_seq')::text, 6, '0');
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM procure.orders WHERE number = v_number);
+        END LOOP;
+        NEW.number := v_number;
+    END IF;
+    IF NEW.replaces IS NOT NULL THEN
+        SELECT * INTO r FROM procure.orders WHERE number = NEW.replaces FOR UPDATE;
+        IF NOT FOUND THEN
+            PERFORM procure.fail('not_found', format('order %s (to be replaced) not found', NEW.replaces));
+        END IF;
+        IF r.status <> 'revoked' THEN
+            PERFORM procure.fail('invalid_state',
+                format('order %s is %s; only a revoked order can be replaced', r.number, r.status));
+        END IF;
+        IF r.replaced_by IS NOT NULL
+           OR EXISTS (SELECT 1 FROM procure.orders WHERE replaces = NEW.replaces) THEN
+            PERFORM procure.fail('invalid_state', format('order %s already has a replacement', r.number));
+        END IF;
+        IF r.buyer <> NEW.buyer THEN
+            PERFORM procure.fail('invalid_argument',
+                format('replacement of %s must belong to its buyer %s, not %s', r.number, r.buyer, NEW.buyer));
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION procure.orders_before_update() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_total numeric;
+    v_limit numeric;
+    v_lines bigint;
+BEGIN
+    IF NEW.supplier_id IS DISTINCT FROM OLD.supplier_id OR NEW.id IS DISTINCT FROM OLD.id
+       OR NEW.number IS DISTINCT FROM OLD.number OR NEW.buyer IS DISTINCT FROM OLD.buyer
+       OR NEW.order_date IS DISTINCT FROM OLD.order_date OR NEW.created_at IS DISTINCT FROM OLD.created_at
+       OR NEW.replaces IS DISTINCT FROM OLD.replaces THEN
+        PERFORM procure.fail('invalid_argument', format(
+            'order %s: supplier, number, buyer, order date and replaced order never change (delete the draft and create another)',
+            OLD.number));
+    END IF;
+    -- timestamps are kept by the database, whatever the statement says
+    NEW.issued_at := OLD.issued_at; NEW.acknowledged_at := OLD.acknowledged_at;
+    NEW.in_production_at := OLD.in_production_at; NEW.delivered_at := OLD.delivered_at;
+    NEW.closed_at := OLD.closed_at; NEW.revoked_at := OLD.revoked_at;
+
+    IF NEW.replaced_by IS DISTINCT FROM OLD.replaced_by THEN
+        IF OLD.replaced_by IS NOT NULL OR NEW.status <> 'revoked' OR NEW.replaced_by IS NULL
+           OR NOT EXISTS (SELECT 1 FROM procure.orders WHERE number = NEW.replaced_by AND replaces = OLD.number) THEN
+            PERFORM procure.fail('invalid_state', format(
+                'order %s: replaced_by is set once, on a revoked order, to the order that replaces it', OLD.number));
+        END IF;
+    END IF;
+
+    IF NEW.status IS DISTINCT FROM OLD.status THEN
+        IF NOT ((OLD.status = 'draft' AND NEW.status = 'issued')
+             OR (OLD.status = 'issued' AND NEW.status = 'acknowledged')
+             OR (OLD.status IN ('issued', 'acknowledged') AND NEW.status = 'in_production')
+             OR (OLD.status IN ('issued', 'acknowledged', 'in_production') AND NEW.status IN ('delivered', 'revoked'))
+             OR (OLD.status = 'delivered' AND NEW.status = 'closed')) THEN
+            PERFORM procure.fail('invalid_state', format('order %s is %s; it cannot become %s',
+                OLD.number, OLD.status, coalesce(NEW.status, 'NULL')));
+        END IF;
+        CASE NEW.status
+        WHEN 'issued' THEN
+            SELECT count(*), coalesce(sum(round(qty * price, 2)), 0) INTO v_lines, v_total
+              FROM procure.order_lines WHERE supplier_id = OLD.supplier_id AND order_id = OLD.id;
+            IF v_lines = 0 THEN
+                PERFORM procure.fail('invalid_state', format('order %s has no lines; it cannot be issued', OLD.number));
+            END IF;
+            SELECT max_order_total INTO v_limit FROM procure.users WHERE name = OLD.buyer;
+            IF v_limit IS NOT NULL AND v_total > v_limit THEN
+                PERFORM procure.fail('order_limit_exceeded', format(
+                    'order %s total %s exceeds buyer %s''s max order total %s',
+                    OLD.number, procure.fmt_amount(v_total), OLD.buyer, procure.fmt_amount(v_limit)));
+            END IF;
+            NEW.issued_at := now();
+        WHEN 'acknowledged' THEN
+            NEW.acknowledged_at := now();
+        WHEN 'in_production' THEN
+            IF NOT EXISTS (SELECT 1 FROM procure.production_reports
+                            WHERE supplier_id = OLD.supplier_id AND order_id = OLD.id) THEN
+                PERFORM procure.fail('invalid_state', format(
+                    'order %s: an order goes in production with its first production report', OLD.number));
+            END IF;
+            NEW.in_production_at := now();
+        WHEN 'delivered' THEN
+            IF EXISTS (SELECT 1 FROM procure.order_lines
+                        WHERE supplier_id = OLD.supplier_id AND order_id = OLD.id AND delivered < qty) THEN
+                PERFORM procure.fail('invalid_state', format(
+                    'order %s: an order is delivered when every line''s quantity has been received', OLD.number));
+            END IF;
+            NEW.delivered_at := now();
+        WHEN 'closed' THEN
+            NEW.closed_at := now();
+        WHEN 'revoked' THEN
+            IF NOT EXISTS (SELECT 1 FROM procure.corrections
+                            WHERE supplier_id = OLD.supplier_id AND order_id = OLD.id) THEN
+                PERFORM procure.fail('invalid_state', format(
+                    'order %s: an order is revoked by filing a correction (revocation note)', OLD.number));
+            END IF;
+            NEW.revoked_at := now();
+        ELSE
+            NULL;
+        END CASE;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION procure.orders_before_delete() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF OLD.status <> 'draft' THEN
+        PERFORM procure.fail('invalid_state',
+            format('order %s is %s; only a draft can be deleted (revoke it with a correction)', OLD.number, OLD.status));
+    END IF;
+    -- delete the lines first so that their audit rows still find the order
+    DELETE FROM procure.order_lines WHERE supplier_id = OLD.supplier_id AND order_id = OLD.id;
+    RETURN OLD;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- order lines: price discipline, draft-only edits, receipts
+-- ---------------------------------------------------------------------------
+-- Checks (and completes) a line's price against the base price in force on
+-- the order date and the buyer's max discount. Returns the base price.
+CREATE FUNCTION procure.check_line_price(o procure.orders, p_line_no integer, p_item_id bigint, INOUT p_price numeric, OUT p_base numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_discount numeric;
+    v_floor numeric;
+BEGIN
+    SELECT price INTO p_base FROM procure.price_periods
+     WHERE supplier_id = o.supplier_id AND item_id = p_item_id AND valid @> o.order_date;
+    IF p_base IS NULL THEN
+        PERFORM procure.fail('no_base_price', format(
+            'order %s line %s: supplier %s has no base price for %s on %s',
+            o.number, p_line_no,
+            (SELECT code FROM procure.suppliers WHERE id = o.supplier_id),
+            (SELECT sku FROM procure.items WHERE id = p_item_id), o.order_date));
+    END IF;
+    IF p_price IS NULL THEN
+        p_price := p_base;
+    END IF;
+    IF p_price > p_base THEN
+        PERFORM procure.fail('price_above_base', format(
+            'order %s line %s (%s): price %s is above the base price %s in force on %s',
+            o.number, p_line_no, (SELECT sku FROM procure.items WHERE id = p_item_id),
+            p_price, procure.fmt_price(p_base), o.order_date));
+    END IF;
+    SELECT max_discount INTO v_discount FROM procure.users WHERE name = o.buyer;
+    IF v_discount IS NOT NULL THEN
+        v_floor := p_base * (1 - v_discount / 100);
+        IF p_price < v_floor THEN
+            PERFORM procure.fail('price_below_limit', format(
+                'order %s line %s (%s): price %s is below buyer %s''s limit %s (base %s less max discount %s%%)',
+                o.number, p_line_no, (SELECT sku FROM procure.items WHERE id = p_item_id), p_price, o.buyer,
+                procure.fmt_price(v_floor), procure.fmt_price(p_base), procure.fmt_pct(v_discount)));
+        END IF;
+    END IF;
+END
+$$;
+
+CREATE FUNCTION procure.order_lines_before() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    v_price numeric;
+    v_base numeric;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        SELECT * INTO o FROM procure.orders WHERE supplier_id = OLD.supplier_id AND id = OLD.order_id FOR UPDATE;
+        IF FOUND AND o.status <> 'draft' THEN
+            PERFORM procure.fail('invalid_state',
+                format('order %s is %s; lines can only be removed from a draft', o.number, o.status));
+        END IF;
+        RETURN OLD;
+    END IF;
+
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s of supplier %s not found', NEW.order_id, NEW.supplier_id));
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        IF o.status <> 'draft' THEN
+            PERFORM procure.fail('invalid_state',
+                format('order %s is %s; lines can only be added to a draft', o.number, o.status));
+        END IF;
+        IF NEW.line_no IS NULL THEN
+            SELECT coalesce(max(line_no), 0) + 1 INTO NEW.line_no
+              FROM procure.order_lines WHERE supplier_id = NEW.supplier_id AND order_id = NEW.order_id;
+        END IF;
+        IF coalesce(NEW.delivered, 0) <> 0 THEN
+            PERFORM procure.fail('invalid_argument',
+                format('order %s line %s: a new line has nothing delivered yet', o.number, NEW.line_no));
+        END IF;
+        NEW.delivered := 0;
+        SELECT * INTO v_price, v_base FROM procure.check_line_price(o, NEW.line_no, NEW.item_id, NEW.price);
+        NEW.price := v_price;
+        NEW.base_price := v_base;
+        RETURN NEW;
+    END IF;
+
+    -- UPDATE
+    IF NEW.supplier_id IS DISTINCT FROM OLD.supplier_id OR NEW.order_id IS DISTINCT FROM OLD.order_id
+       OR NEW.line_no IS DISTINCT FROM OLD.line_no THEN
+        PERFORM procure.fail('invalid_argument',
+            format('order %s line %s: a line never moves to another order or number', o.number, OLD.line_no));
+    END IF;
+    NEW.base_price := OLD.base_price;
+    IF (NEW.item_id IS DISTINCT FROM OLD.item_id OR NEW.qty IS DISTINCT FROM OLD.qty) AND o.status <> 'draft' THEN
+        PERFORM procure.fail('invalid_state', format(
+            'order %s is %s; item and quantity of a line change only in a draft (revoke and replace the order)',
+            o.number, o.status));
+    END IF;
+    IF NEW.price IS DISTINCT FROM OLD.price AND o.status NOT IN ('draft', 'issued', 'acknowledged') THEN
+        PERFORM procure.fail('invalid_state', format(
+            'order %s is %s; prices can be edited while the order is draft, issued or acknowledged',
+            o.number, o.status));
+    END IF;
+    IF NEW.delivered IS DISTINCT FROM OLD.delivered THEN
+        IF o.status NOT IN ('issued', 'acknowledged', 'in_production') THEN
+            PERFORM procure.fail('invalid_state', format(
+                'order %s is %s; goods are received on issued, acknowledged or in-production orders',
+                o.number, o.status));
+        END IF;
+        IF NEW.delivered < OLD.delivered THEN
+            PERFORM procure.fail('invalid_argument', format(
+                'order %s line %s: the delivered quantity only grows (%s → %s)',
+                o.number, OLD.line_no, procure.fmt_qty(OLD.delivered), procure.fmt_qty(NEW.delivered)));
+        END IF;
+        IF NEW.delivered > NEW.qty THEN
+            PERFORM procure.fail('order_lines_delivered_le_qty', format(
+                'order %s line %s: delivered %s would exceed the ordered %s',
+                o.number, OLD.line_no, procure.fmt_qty(NEW.delivered), procure.fmt_qty(NEW.qty)));
+        END IF;
+    END IF;
+    IF NEW.item_id IS DISTINCT FROM OLD.item_id OR NEW.price IS DISTINCT FROM OLD.price OR NEW.price IS NULL THEN
+        SELECT * INTO v_price, v_base FROM procure.check_line_price(o, OLD.line_no, NEW.item_id, NEW.price);
+        NEW.price := v_price;
+        NEW.base_price := v_base;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+-- After a receipt: the order is delivered when every line is.
+CREATE FUNCTION procure.order_lines_after_receipt() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF NEW.delivered IS DISTINCT FROM OLD.delivered AND NEW.delivered = NEW.qty
+       AND NOT EXISTS (SELECT 1 FROM procure.order_lines
+                        WHERE supplier_id = NEW.supplier_id AND order_id = NEW.order_id AND delivered < qty) THEN
+        UPDATE procure.orders SET status = 'delivered'
+         WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id AND status <> 'delivered';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Every accepted price edit is logged (UPDATE ... SET price = ...).
+CREATE FUNCTION procure.order_lines_log_price() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    INSERT INTO procure.price_edits (supplier_id, order_id, line_no, actor, old_price, new_price, base_price, accepted)
+    VALUES (NEW.supplier_id, NEW.order_id, NEW.line_no, procure.actor(), OLD.price, NEW.price, NEW.base_price, true);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION procure.payments_before_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id FOR SHARE;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s of supplier %s not found', NEW.order_id, NEW.supplier_id));
+    END IF;
+    IF o.status NOT IN ('issued', 'acknowledged', 'in_production', 'delivered') THEN
+        PERFORM procure.fail('invalid_state', format(
+            'order %s is %s; advance payments are recorded on issued, acknowledged, in-production or delivered orders',
+            o.number, o.status));
+    END IF;
+    IF NEW.amount IS NULL OR NEW.amount <= 0 THEN
+        PERFORM procure.fail('invalid_argument',
+            format('order %s: a payment amount must be above zero, not %s', o.number, coalesce(NEW.amount::text, 'NULL')));
+    END IF;
+    NEW.paid_at := now();
+    NEW.paid_by := procure.actor();
+    RETURN NEW;
+END
+$$;
+
+-- The order as po_show returns it.
+CREATE FUNCTION procure.po_json(o procure.orders) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN (
+    SELECT jsonb_build_object(
+            'number', o.number,
+            'supplier', s.code,
+            'supplier_name', s.name,
+            'buyer', o.buyer,
+            'date', o.order_date,
+            'status', o.status,
+            'currency', s.currency,
+            'total', procure.fmt_amount(procure.order_total(o.supplier_id, o.id)),
+            'lines', coalesce((
+                SELECT jsonb_agg(jsonb_build_object(
+                           'line', l.line_no, 'sku', i.sku, 'item', i.name, 'uom', i.uom,
+                           'qty', procure.fmt_qty(l.qty), 'price', procure.fmt_price(l.price),
+                           'base_price', procure.fmt_price(l.base_price), 'delivered', procure.fmt_qty(l.delivered),
+                           'amount', procure.fmt_amount(l.qty * l.price)) ORDER BY l.line_no)
+                  FROM procure.order_lines l JOIN procure.items i ON i.id = l.item_id
+                 WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id), '[]'::jsonb),
+            'paid', (SELECT procure.fmt_amount(coalesce(sum(p.amount), 0)) FROM procure.payments p
+                      WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id),
+            'payments', coalesce((
+                SELECT jsonb_agg(jsonb_build_object('amount', procure.fmt_amount(p.amount), 'at', p.paid_at, 'by', p.paid_by)
+                                 ORDER BY p.id)
+                  FROM procure.payments p WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id), '[]'::jsonb),
+            'replaces', o.replaces,
+            'replaced_by', o.replaced_by,
+            'created_at', o.created_at,
+            'issued_at', o.issued_at,
+            'acknowledged_at', o.acknowledged_at,
+            'revoked_at', o.revoked_at,
+            'correction', (
+                SELECT jsonb_build_object(
+                           'reason', c.reason, 'note', c.note, 'by', c.created_by, 'at', c.created_at,
+                           'state', c.order_state, 'settlement', procure.fmt_amount(c.settlement),
+                           'liability', li.status, 'liability_total', procure.fmt_amount(li.total))
+                  FROM procure.corrections c
+                  LEFT JOIN procure.liabilities li ON li.supplier_id = c.supplier_id AND li.correction_id = c.id
+                 WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id))
+          FROM procure.suppliers s
+         WHERE s.id = o.supplier_id);
+END
+$$;
+
+CREATE FUNCTION procure.po_show(p_number text) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN (
+    SELECT procure.po_json(procure.get_order(p_number, false)));
+END
+$$;
+
+CREATE FUNCTION procure.po_list(p_buyer text, p_supplier text, p_status text) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_supplier_id bigint;
+BEGIN
+    IF p_status IS NOT NULL AND p_status NOT IN
+       ('draft', 'issued', 'acknowledged', 'in_production', 'delivered', 'closed', 'revoked') THEN
+        PERFORM procure.fail('invalid_argument', format(
+            'status %s is not one of draft, issued, acknowledged, in_production, delivered, closed, revoked', p_status));
+    END IF;
+    IF p_supplier IS NOT NULL THEN
+        SELECT id INTO v_supplier_id FROM procure.suppliers WHERE code = p_supplier;
+        IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier)); END IF;
+    END IF;
+    RETURN coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+                   'number', o.number, 'supplier', s.code, 'buyer', o.buyer, 'date', o.order_date,
+                   'status', o.status, 'currency', s.currency,
+                   'total', procure.fmt_amount(coalesce(t.total, 0))) ORDER BY o.order_date, o.number)
+          FROM procure.orders o
+          JOIN procure.suppliers s ON s.id = o.supplier_id
+          LEFT JOIN LATERAL (SELECT sum(round(l.qty * l.price, 2)) AS total FROM procure.order_lines l
+                              WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id) t ON true
+         WHERE (p_buyer IS NULL OR o.buyer = p_buyer)
+           AND (v_supplier_id IS NULL OR o.supplier_id = v_supplier_id)
+           AND (p_status IS NULL OR o.status = p_status)), '[]'::jsonb);
+END
+$$;
+
+-- Inserts the lines [{"sku":…, "qty":…, "price":…|null}, …] into a draft
+-- order (numbered 1.. in array order, after any existing lines).
+CREATE FUNCTION procure.insert_lines(o procure.orders, p_lines jsonb) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    e jsonb;
+    n integer := 0;
+    v_first integer;
+    v_sku text;
+    v_item bigint;
+    v_qty numeric;
+    v_price numeric;
+    v_items bigint[] := '{}';
+    v_qtys numeric[] := '{}';
+    v_prices numeric[] := '{}';
+BEGIN
+    IF p_lines IS NULL OR jsonb_typeof(p_lines) <> 'array' OR jsonb_array_length(p_lines) = 0 THEN
+        PERFORM procure.fail('invalid_argument', 'at least one line SKU:QTY[@PRICE] is required');
+    END IF;
+    SELECT coalesce(max(line_no), 0) INTO v_first FROM procure.order_lines
+     WHERE supplier_id = o.supplier_id AND order_id = o.id;
+    FOR e IN SELECT value FROM jsonb_array_elements(p_lines) LOOP
+        n := n + 1;
+        IF jsonb_typeof(e) <> 'object' THEN
+            PERFORM procure.fail('invalid_argument', format('line %s: %s is not a line object', n, e::text));
+        END IF;
+        v_sku := e ->> 'sku';
+        IF v_sku IS NULL OR v_sku = '' THEN
+            PERFORM procure.fail('invalid_argument', format('line %s: SKU is required', n));
+        END IF;
+        SELECT id INTO v_item FROM procure.items WHERE sku = v_sku;
+        IF NOT FOUND THEN
+            PERFORM procure.fail('not_found', format('line %s: item %s not found', n, v_sku));
+        END IF;
+        v_qty := procure.arg_num('qty', procure.json_num(coalesce(e -> 'qty', e -> 'quantity'), format('line %s (%s) quantity', n, v_sku)),
+                                 format('line %s (%s) quantity', n, v_sku), true);
+        IF v_qty IS NULL THEN
+            PERFORM procure.fail('invalid_argument', format('line %s (%s): quantity is required', n, v_sku));
+        END IF;
+        v_price := procure.arg_num('price', procure.json_num(e -> 'price', format('line %s (%s) price', n, v_sku)),
+                                   format('line %s (%s) price', n, v_sku));
+        v_items := v_items || v_item;
+        v_qtys := v_qtys || v_qty;
+        v_prices := v_prices || v_price;
+    END LOOP;
+    INSERT INTO procure.order_lines (supplier_id, order_id, line_no, item_id, qty, price)
+    SELECT o.supplier_id, o.id, v_first + u.ord::integer, u.item, u.qty, u.price
+      FROM unnest(v_items, v_qtys, v_prices) WITH ORDINALITY AS u(item, qty, price, ord)
+     ORDER BY u.ord;
+END
+$$;
+
+CREATE FUNCTION procure.po_create(p_supplier text, p_number text, p_date date, p_key text, p_lines jsonb) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_result jsonb;
+    v_supplier_id bigint;
+    o procure.orders;
+BEGIN
+    IF p_key IS NOT NULL THEN
+        v_result := procure.idempotent_result(p_key, 'po create');
+        IF v_result IS NOT NULL THEN
+            RETURN v_result;
+        END IF;
+    END IF;
+    SELECT id INTO v_supplier_id FROM procure.suppliers WHERE code = p_supplier;
+    IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier)); END IF;
+    IF p_number IS NOT NULL AND procure.order_exists(p_number) THEN
+        PERFORM procure.fail('invalid_argument', format('order number %s already exists', p_number));
+    END IF;
+    INSERT INTO procure.orders AS t (supplier_id, number, buyer, order_date)
+    VALUES (v_supplier_id, p_number, current_user, coalesce(p_date, current_date))
+    RETURNING t.* INTO o;
+    PERFORM procure.insert_lines(o, p_lines);
+    v_result := procure.po_json(o);
+    IF p_key IS NOT NULL THEN
+        PERFORM procure.idempotent_save(p_key, 'po create', v_result);
+    END IF;
+    RETURN v_result;
+END
+$$;
+
+-- Moves an order to a status (the trigger checks the transition).
+CREATE FUNCTION procure.po_set_status(p_number text, p_status text) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    o := procure.get_order(p_number, true);
+    IF o.status = p_status THEN
+        PERFORM procure.fail('invalid_state', format('order %s is already %s', o.number, o.status));
+    END IF;
+    UPDATE procure.orders t SET status = p_status
+     WHERE t.supplier_id = o.supplier_id AND t.id = o.id
+    RETURNING t.* INTO o;
+    RETURN procure.po_json(o);
+END
+$$;
+
+CREATE FUNCTION procure.po_issue(p_number text) RETURNS jsonb
+LANGUAGE sql
+AS $$ SELECT procure.po_set_status(p_number, 'issued') $$;
+
+CREATE FUNCTION procure.po_ack(p_number text) RETURNS jsonb
+LANGUAGE sql
+AS $$ SELECT procure.po_set_status(p_number, 'acknowledged') $$;
+
+CREATE FUNCTION procure.po_close(p_number text) RETURNS jsonb
+LANGUAGE sql
+AS $$ SELECT procure.po_set_status(p_number, 'closed') $$;
+
+-- Deletes a draft (lines included).
+CREATE FUNCTION procure.po_delete(p_number text) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    o := procure.get_order(p_number, true);
+    DELETE FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
+    RETURN jsonb_build_object('number', o.number, 'deleted', true);
+END
+$$;
+
+-- po_receive: adds p_qty (delivered and accepted) to the line's delivered
+-- quantity; the order becomes delivered when every line is complete.
+CREATE FUNCTION procure.po_receive(p_number text, p_line integer, p_qty numeric) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    o := procure.get_order(p_number, true);
+    PERFORM procure.arg_num('qty', p_qty, format('order %s line %s received quantity', p_number, p_line), true);
+    IF p_qty IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('order %s line %s: a received quantity is required', p_number, p_line));
+    END IF;
+    UPDATE procure.order_lines SET delivered = delivered + p_qty
+     WHERE supplier_id = o.supplier_id AND order_id = o.id AND line_no = p_line;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s has no line %s', p_number, p_line));
+    END IF;
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
+    RETURN procure.po_json(o);
+END
+$$;
+
+CREATE FUNCTION procure.po_pay(p_number text, p_amount numeric) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    o := procure.get_order(p_number, false);
+    PERFORM procure.arg_num('amount', p_amount, format('order %s payment', p_number), true);
+    IF p_amount IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: a payment amount is required', p_number));
+    END IF;
+    INSERT INTO procure.payments (supplier_id, order_id, amount) VALUES (o.supplier_id, o.id, p_amount);
+    RETURN procure.po_json(o);
+END
+$$;
+
+-- po_price: a price edit, checked (by the line trigger) against the base price
+-- in force on the order date and the buyer's max discount; logged in
+-- price_edits. Allowed while the order is draft, issued or acknowledged.
+CREATE FUNCTION procure.po_price(p_number text, p_line integer, p_price numeric) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    v_old numeric;
+    l procure.order_lines;
+BEGIN
+    o := procure.get_order(p_number, true);
+    IF p_price IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('order %s line %s: a price is required', p_number, p_line));
+    END IF;
+    PERFORM procure.arg_num('price', p_price, format('order %s line %s price', p_number, p_line));
+    SELECT price INTO v_old FROM procure.order_lines
+     WHERE supplier_id = o.supplier_id AND order_id = o.id AND line_no = p_line;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s has no line %s', p_number, p_line));
+    END IF;
+    UPDATE procure.order_lines t SET price = p_price
+     WHERE t.supplier_id = o.supplier_id AND t.order_id = o.id AND t.line_no = p_line
+    RETURNING t.* INTO l;
+    RETURN procure.po_json(o) || jsonb_build_object('edit', jsonb_build_object(
+        'line', p_line, 'old', procure.fmt_price(v_old), 'new', procure.fmt_price(l.price),
+        'base', procure.fmt_price(l.base_price), 'accepted', true));
+END
+$$;
+
+-- record_refused_price_edit: called by the client in a new transaction after a
+-- refused po_price (code = the error code of the refusal). Records the acting
+-- role and the base price at that moment. Only the order's buyer (or a
+-- superuser) may record one.
+CREATE FUNCTION procure.record_refused_price_edit(p_number text, p_line integer, p_price numeric, p_code text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    l procure.order_lines;
+    v_base numeric;
+BEGIN
+    SELECT * INTO o FROM procure.orders WHERE number = p_number;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s not found', p_number));
+    END IF;
+    IF o.buyer <> procure.actor() AND NOT procure.actor_is_super() THEN
+        PERFORM procure.fail('permission_denied',
+            format('order %s belongs to another buyer; %s may not act on it', p_number, procure.actor()));
+    END IF;
+    IF p_line IS NULL THEN
+        PERFORM procure.fail('invalid_argument', 'a line number is required');
+    END IF;
+    SELECT * INTO l FROM procure.order_lines WHERE supplier_id = o.supplier_id AND order_id = o.id AND line_no = p_line;
+    IF FOUND THEN
+        v_base := procure.base_price(o.supplier_id, l.item_id, o.order_date);
+    END IF;
+    INSERT INTO procure.price_edits (supplier_id, order_id, line_no, actor, old_price, new_price, base_price, accepted, code)
+    VALUES (o.supplier_id, o.id, p_line, procure.actor(), l.price, p_price, v_base, false, p_code);
+    RETURN jsonb_build_object('order', o.number, 'line', p_line, 'old', procure.fmt_price(l.price),
+                              'new', p_price::text, 'base', procure.fmt_price(v_base),
+                              'accepted', false, 'code', p_code);
+END
+$$;
+
+-- Does the acting role own the row's order? The buyer policies of the
+-- order-side tables call this instead of an EXISTS over orders: with
+-- `buyer = current_user` in the query the planner, when the statistics do not
+-- know the buyer, walks that buyer's index entries for every checked row.
+-- procure.owns_order reads the order's buyer by primary key only (no other
+-- index can serve that query) and compares it with the acting role outside
+-- the query. SECURITY DEFINER: it runs as the owner, which bypasses RLS on
+-- orders, so the check does not recurse into the orders policy; it answers
+-- nothing but "is this row's order the caller's".
+CREATE FUNCTION procure.owns_order(p_supplier_id bigint, p_order_id bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+    SELECT coalesce((SELECT o.buyer FROM procure.orders o WHERE o.supplier_id = p_supplier_id AND o.id = p_order_id)
+                    = procure.actor(), false)
+$$;
+
+CREATE TRIGGER order_lines_after_receipt AFTER UPDATE OF delivered ON procure.order_lines FOR EACH ROW EXECUTE FUNCTION procure.order_lines_after_receipt();
+CREATE TRIGGER order_lines_before BEFORE INSERT OR DELETE OR UPDATE ON procure.order_lines FOR EACH ROW EXECUTE FUNCTION procure.order_lines_before();
+CREATE TRIGGER order_lines_log_price AFTER UPDATE OF price ON procure.order_lines FOR EACH ROW EXECUTE FUNCTION procure.order_lines_log_price();
+CREATE TRIGGER orders_before_delete BEFORE DELETE ON procure.orders FOR EACH ROW EXECUTE FUNCTION procure.orders_before_delete();
+CREATE TRIGGER orders_before_insert BEFORE INSERT ON procure.orders FOR EACH ROW EXECUTE FUNCTION procure.orders_before_insert();
+CREATE TRIGGER orders_before_update BEFORE UPDATE ON procure.orders FOR EACH ROW EXECUTE FUNCTION procure.orders_before_update();
+CREATE TRIGGER payments_before_insert BEFORE INSERT ON procure.payments FOR EACH ROW EXECUTE FUNCTION procure.payments_before_insert();

@@ -1,0 +1,305 @@
+-- Corrections: production reports, the revocation with its replacement order,
+-- and case notes.
+
+CREATE FUNCTION procure.production_reports_before_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    l procure.order_lines;
+    v_claim_days integer;
+BEGIN
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s of supplier %s not found', NEW.order_id, NEW.supplier_id));
+    END IF;
+    SELECT * INTO l FROM procure.order_lines
+     WHERE supplier_id = NEW.supplier_id AND order_id = NEW.order_id AND line_no = NEW.line_no;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s has no line %s', o.number, NEW.line_no));
+    END IF;
+    IF o.status = 'revoked' THEN
+        SELECT claim_days INTO v_claim_days FROM procure.suppliers WHERE id = o.supplier_id;
+        IF now() > o.revoked_at + make_interval(days => v_claim_days) THEN
+            PERFORM procure.fail('claim_window_closed', format(
+                'order %s was revoked at %s; the supplier''s claim window of %s days closed at %s',
+                o.number, o.revoked_at, v_claim_days, o.revoked_at + make_interval(days => v_claim_days)));
+        END IF;
+    ELSIF o.status NOT IN ('issued', 'acknowledged', 'in_production') THEN
+        PERFORM procure.fail('invalid_state', format(
+            'order %s is %s; production is reported on issued, acknowledged, in-production or (within the claim window) revoked orders',
+            o.number, o.status));
+    END IF;
+    NEW.finished := coalesce(NEW.finished, 0);
+    NEW.in_progress := coalesce(NEW.in_progress, 0);
+    NEW.wip_cost := coalesce(NEW.wip_cost, 0);
+    NEW.materials := coalesce(NEW.materials, 0);
+    NEW.salvage := coalesce(NEW.salvage, 0);
+    NEW.cost_to_complete := coalesce(NEW.cost_to_complete, 0);
+    NEW.as_of := coalesce(NEW.as_of, now());
+    IF NEW.finished + NEW.in_progress > l.qty - l.delivered THEN
+        PERFORM procure.fail('production_reports_quantities', format(
+            'order %s line %s: finished %s + in progress %s exceed the undelivered quantity %s (ordered %s, delivered %s)',
+            o.number, l.line_no, procure.fmt_qty(NEW.finished), procure.fmt_qty(NEW.in_progress),
+            procure.fmt_qty(l.qty - l.delivered), procure.fmt_qty(l.qty), procure.fmt_qty(l.delivered)));
+    END IF;
+    NEW.reported_at := now();
+    NEW.reported_by := procure.actor();
+    RETURN NEW;
+END
+$$;
+
+-- The first production report moves an issued/acknowledged order to in_production.
+CREATE FUNCTION procure.production_reports_after_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    UPDATE procure.orders SET status = 'in_production'
+     WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id AND status IN ('issued', 'acknowledged');
+    RETURN NULL;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- corrections: one per order, revoke the order
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION procure.corrections_before_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s of supplier %s not found', NEW.order_id, NEW.supplier_id));
+    END IF;
+    IF o.status = 'revoked' OR EXISTS (SELECT 1 FROM procure.corrections
+                                        WHERE supplier_id = NEW.supplier_id AND order_id = NEW.order_id) THEN
+        PERFORM procure.fail('already_revoked', format('order %s is already revoked (at %s)', o.number, o.revoked_at));
+    END IF;
+    IF o.status NOT IN ('issued', 'acknowledged', 'in_production') THEN
+        PERFORM procure.fail('invalid_state', format(
+            'order %s is %s; only issued, acknowledged or in-production orders are revoked%s',
+            o.number, o.status, CASE WHEN o.status = 'draft' THEN ' (edit or delete a draft instead)' ELSE '' END));
+    END IF;
+    IF NEW.reason IS NULL OR NEW.reason NOT IN
+       ('wrong-quantity', 'wrong-item', 'wrong-price', 'wrong-supplier', 'wrong-date', 'duplicate', 'other') THEN
+        PERFORM procure.fail('invalid_argument', format(
+            'order %s: reason %s is not one of wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other',
+            o.number, coalesce(NEW.reason, 'NULL')));
+    END IF;
+    IF NEW.note IS NULL OR btrim(NEW.note) = '' THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: a revocation note (--note) is required', o.number));
+    END IF;
+    NEW.settlement := coalesce(NEW.settlement, 0);
+    NEW.order_state := o.status;
+    NEW.acknowledged := o.acknowledged_at IS NOT NULL OR o.status = 'in_production';
+    NEW.created_by := procure.actor();
+    NEW.created_at := now();
+    RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION procure.corrections_after_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    UPDATE procure.orders SET status = 'revoked' WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id;
+    RETURN NULL;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- case notes: append-only, attached to a correction
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION procure.case_notes_before_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    c procure.corrections;
+BEGIN
+    SELECT * INTO c FROM procure.corrections WHERE supplier_id = NEW.supplier_id AND id = NEW.correction_id;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('correction %s not found', NEW.correction_id));
+    END IF;
+    IF NEW.body IS NULL OR btrim(NEW.body) = '' THEN
+        PERFORM procure.fail('invalid_argument', 'a note needs a text');
+    END IF;
+    NEW.order_id := c.order_id;
+    NEW.created_by := procure.actor();
+    NEW.created_at := now();
+    RETURN NEW;
+END
+$$;
+
+-- production: a supplier's production report for an order line.
+CREATE FUNCTION procure.production(p_number text, p_line integer, p_stage text, p_finished numeric,
+                                   p_in_progress numeric, p_wip_cost numeric, p_materials numeric,
+                                   p_salvage numeric, p_cost_to_complete numeric, p_as_of timestamptz) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    r procure.production_reports;
+    v_what text := format('order %s line %s', p_number, p_line);
+    v_counts boolean;
+    v_liability text;
+BEGIN
+    o := procure.get_order(p_number, true);
+    IF p_line IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: a line number is required', p_number));
+    END IF;
+    IF p_stage IS NOT NULL AND p_stage NOT IN ('materials', 'production', 'finished') THEN
+        PERFORM procure.fail('invalid_argument',
+            format('%s: stage %s is not one of materials, production, finished', v_what, p_stage));
+    END IF;
+    INSERT INTO procure.production_reports AS t
+        (supplier_id, order_id, line_no, stage, finished, in_progress, wip_cost, materials, salvage,
+         cost_to_complete, as_of)
+    VALUES (o.supplier_id, o.id, p_line, p_stage,
+            coalesce(procure.arg_num('qty', p_finished, v_what || ' finished'), 0),
+            coalesce(procure.arg_num('qty', p_in_progress, v_what || ' in progress'), 0),
+            coalesce(procure.arg_num('amount', p_wip_cost, v_what || ' wip cost'), 0),
+            coalesce(procure.arg_num('amount', p_materials, v_what || ' materials'), 0),
+            coalesce(procure.arg_num('amount', p_salvage, v_what || ' salvage'), 0),
+            coalesce(procure.arg_num('amount', p_cost_to_complete, v_what || ' cost to complete'), 0),
+            coalesce(p_as_of, now()))
+    RETURNING t.* INTO r;
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
+    v_counts := o.status <> 'revoked' OR r.as_of <= o.revoked_at;
+    SELECT li.status INTO v_liability FROM procure.liabilities li
+     WHERE li.supplier_id = o.supplier_id AND li.order_id = o.id;
+    RETURN jsonb_build_object(
+        'order', o.number, 'line', r.line_no, 'id', r.id, 'stage', r.stage,
+        'finished', procure.fmt_qty(r.finished), 'in_progress', procure.fmt_qty(r.in_progress),
+        'wip_cost', procure.fmt_amount(r.wip_cost), 'materials', procure.fmt_amount(r.materials),
+        'salvage', procure.fmt_amount(r.salvage), 'cost_to_complete', procure.fmt_amount(r.cost_to_complete),
+        'as_of', r.as_of, 'reported_at', r.reported_at, 'reported_by', r.reported_by,
+        'status', o.status, 'revoked_at', o.revoked_at,
+        'counts', v_counts,
+        'liability', v_liability,
+        'recompute', o.status = 'revoked' AND v_counts AND coalesce(v_liability, 'open') = 'open');
+END
+$$;
+
+-- correct_begin: revokes the order, writes the note, creates the replacement;
+-- the replacement is issued and the revoked order linked to it in one UPDATE
+-- of both rows (the row triggers check each row; one audited statement).
+CREATE FUNCTION procure.correct_begin(p_number text, p_reason text, p_note text, p_replace jsonb,
+                                                 p_supplier text, p_settlement numeric) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    r procure.orders;
+    c procure.corrections;
+    v_supplier_id bigint;
+    v_replace boolean := p_replace IS NOT NULL AND jsonb_typeof(p_replace) = 'array' AND jsonb_array_length(p_replace) > 0;
+BEGIN
+    o := procure.get_order(p_number, true);
+    IF o.status = 'revoked' THEN
+        PERFORM procure.fail('already_revoked', format('order %s is already revoked (at %s)', o.number, o.revoked_at));
+    END IF;
+    IF o.status NOT IN ('issued', 'acknowledged', 'in_production') THEN
+        PERFORM procure.fail('invalid_state', format(
+            'order %s is %s; only issued, acknowledged or in-production orders are revoked%s',
+            o.number, o.status, CASE WHEN o.status = 'draft' THEN ' (edit or delete a draft instead)' ELSE '' END));
+    END IF;
+    IF p_reason IS NULL OR p_reason NOT IN
+       ('wrong-quantity', 'wrong-item', 'wrong-price', 'wrong-supplier', 'wrong-date', 'duplicate', 'other') THEN
+        PERFORM procure.fail('invalid_argument', format(
+            'order %s: --reason %s is not one of wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other',
+            o.number, coalesce(p_reason, '(missing)')));
+    END IF;
+    IF p_note IS NULL OR btrim(p_note) = '' THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: --note is required and must not be empty', o.number));
+    END IF;
+    IF p_replace IS NOT NULL AND jsonb_typeof(p_replace) <> 'array' THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: --replace lines must be a list', o.number));
+    END IF;
+    IF p_supplier IS NOT NULL THEN
+        IF NOT v_replace THEN
+            PERFORM procure.fail('invalid_argument',
+                format('order %s: --supplier names the replacement''s supplier and needs --replace', o.number));
+        END IF;
+        SELECT id INTO v_supplier_id FROM procure.suppliers WHERE code = p_supplier;
+        IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier)); END IF;
+    END IF;
+    PERFORM procure.arg_num('amount', p_settlement, format('order %s --settlement', o.number));
+
+    INSERT INTO procure.corrections AS t (supplier_id, order_id, reason, note, settlement)
+    VALUES (o.supplier_id, o.id, p_reason, p_note, coalesce(p_settlement, 0))
+    RETURNING t.* INTO c;                               -- revokes the order (trigger)
+
+    IF v_replace THEN
+        INSERT INTO procure.orders AS t (supplier_id, buyer, order_date, replaces)
+        VALUES (coalesce(v_supplier_id, o.supplier_id), o.buyer, current_date, o.number)
+        RETURNING t.* INTO r;
+        PERFORM procure.insert_lines(r, p_replace);
+        -- the replacement draft → issued, the revoked order → replaced_by
+        UPDATE procure.orders t
+           SET status = CASE WHEN t.id = r.id AND t.supplier_id = r.supplier_id THEN 'issued' ELSE t.status END,
+               replaced_by = CASE WHEN t.id = r.id AND t.supplier_id = r.supplier_id THEN t.replaced_by ELSE r.number END
+         WHERE (t.supplier_id = r.supplier_id AND t.id = r.id) OR (t.supplier_id = o.supplier_id AND t.id = o.id);
+    END IF;
+
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
+    RETURN jsonb_build_object(
+        'correction_id', c.id,
+        'order', o.number,
+        'replacement', r.number,
+        'revoked_at', o.revoked_at,
+        'inputs', procure.liability_inputs_for(o));
+END
+$$;
+
+-- The order's correction, or invalid_state when it has none.
+CREATE FUNCTION procure.get_correction(o procure.orders) RETURNS procure.corrections
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    c procure.corrections;
+BEGIN
+    SELECT * INTO c FROM procure.corrections WHERE supplier_id = o.supplier_id AND order_id = o.id;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('invalid_state', format('order %s is %s; it has no correction (revocation note)', o.number, o.status));
+    END IF;
+    RETURN c;
+END
+$$;
+
+-- note_add: a progress note on the correction case of an order.
+CREATE FUNCTION procure.note_add(p_number text, p_text text) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    c procure.corrections;
+    n procure.case_notes;
+BEGIN
+    o := procure.get_order(p_number, false);
+    IF p_text IS NULL OR btrim(p_text) = '' THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: a note needs a text', p_number));
+    END IF;
+    c := procure.get_correction(o);
+    INSERT INTO procure.case_notes AS t (supplier_id, correction_id, body)
+    VALUES (c.supplier_id, c.id, p_text)
+    RETURNING t.* INTO n;
+    RETURN jsonb_build_object('order', o.number, 'id', n.id, 'text', n.body, 'by', n.created_by, 'at', n.created_at);
+END
+$$;
+
+CREATE TRIGGER case_notes_before_insert BEFORE INSERT ON procure.case_notes FOR EACH ROW EXECUTE FUNCTION procure.case_notes_before_insert();
+CREATE TRIGGER corrections_after_insert AFTER INSERT ON procure.corrections FOR EACH ROW EXECUTE FUNCTION procure.corrections_after_insert();
+CREATE TRIGGER corrections_before_insert BEFORE INSERT ON procure.corrections FOR EACH ROW EXECUTE FUNCTION procure.corrections_before_insert();
+CREATE TRIGGER production_reports_after_insert AFTER INSERT ON procure.production_reports FOR EACH ROW EXECUTE FUNCTION procure.production_reports_after_insert();
+CREATE TRIGGER production_reports_before_insert BEFORE INSERT ON procure.production_reports FOR EACH ROW EXECUTE FUNCTION procure.production_reports_before_insert();

@@ -1,0 +1,515 @@
+-- ---------------------------------------------------------------------------
+-- liabilities: open → agreed → settled (finance); frozen once agreed
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION procure.liabilities_before() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    c procure.corrections;
+    v_number text;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM procure.fail('invalid_state', 'liabilities are never deleted');
+    END IF;
+    SELECT * INTO c FROM procure.corrections WHERE supplier_id = NEW.supplier_id AND id = NEW.correction_id;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('correction %s not found', NEW.correction_id));
+    END IF;
+    SELECT number INTO v_number FROM procure.orders WHERE supplier_id = c.supplier_id AND id = c.order_id;
+    NEW.order_id := c.order_id;
+    NEW.total := (NEW.result ->> 'total')::numeric;
+    NEW.updated_at := now();
+
+    IF TG_OP = 'INSERT' THEN
+        IF coalesce(NEW.status, 'open') <> 'open' THEN
+            PERFORM procure.fail('invalid_state', format('the liability of %s starts open', v_number));
+        END IF;
+        NEW.status := 'open';
+        NEW.agreed_by := NULL; NEW.agreed_at := NULL;
+        NEW.settled_by := NULL; NEW.settled_at := NULL; NEW.settle_ref := NULL;
+        NEW.created_at := now();
+        RETURN NEW;
+    END IF;
+
+    IF NEW.supplier_id IS DISTINCT FROM OLD.supplier_id OR NEW.correction_id IS DISTINCT FROM OLD.correction_id THEN
+        PERFORM procure.fail('invalid_argument', format('the liability of %s never moves', v_number));
+    END IF;
+    IF OLD.status <> 'open' AND (NEW.inputs IS DISTINCT FROM OLD.inputs OR NEW.result IS DISTINCT FROM OLD.result) THEN
+        PERFORM procure.fail('invalid_state',
+            format('the liability of %s is %s; it no longer changes', v_number, OLD.status));
+    END IF;
+    NEW.created_at := OLD.created_at;
+    NEW.agreed_by := OLD.agreed_by; NEW.agreed_at := OLD.agreed_at;
+    NEW.settled_by := OLD.settled_by; NEW.settled_at := OLD.settled_at;
+    IF NEW.status IS DISTINCT FROM OLD.status THEN
+        IF OLD.status = 'open' AND NEW.status = 'agreed' THEN
+            IF NOT procure.actor_is('procure_finance') THEN
+                PERFORM procure.fail('permission_denied',
+                    format('%s may not agree liabilities (finance only)', procure.actor()));
+            END IF;
+            IF NEW.result IS NULL THEN
+                PERFORM procure.fail('invalid_state', format('the liability of %s has not been computed', v_number));
+            END IF;
+            NEW.agreed_by := procure.actor();
+            NEW.agreed_at := now();
+            NEW.settle_ref := NULL;
+        ELSIF OLD.status = 'agreed' AND NEW.status = 'settled' THEN
+            IF NOT procure.actor_is('procure_finance') THEN
+                PERFORM procure.fail('permission_denied',
+                    format('%s may not settle liabilities (finance only)', procure.actor()));
+            END IF;
+            IF NEW.settle_ref IS NULL OR btrim(NEW.settle_ref) = '' THEN
+                PERFORM procure.fail('invalid_argument',
+                    format('the liability of %s: a settlement reference (--ref) is required', v_number));
+            END IF;
+            NEW.settled_by := procure.actor();
+            NEW.settled_at := now();
+        ELSE
+            PERFORM procure.fail('invalid_state', format('the liability of %s is %s; it cannot become %s',
+                v_number, OLD.status, coalesce(NEW.status, 'NULL')));
+        END IF;
+    ELSE
+        NEW.settle_ref := OLD.settle_ref;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+-- 0006_corrections: production reports, corrections (revocation + replacement),
+-- liability inputs / storage / agreement / settlement, case notes.
+-- The liability input JSON (SPEC §8) of a revoked order, from the counting
+-- production reports (as_of ≤ revoked_at; the latest per line).
+CREATE FUNCTION procure.liability_inputs_for(o procure.orders) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN (
+    SELECT jsonb_build_object(
+            'regime', s.regime,
+            'currency', s.currency,
+            'profit_rate', procure.fmt_pct(s.profit_rate),
+            'schedule', s.schedule,
+            'acknowledged', c.acknowledged,
+            'settlement', procure.fmt_amount(c.settlement),
+            'payments', (SELECT procure.fmt_amount(coalesce(sum(p.amount), 0)) FROM procure.payments p
+                          WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id),
+            'lines', coalesce((
+                SELECT jsonb_agg(jsonb_build_object(
+                           'line', l.line_no, 'sku', i.sku, 'price', procure.fmt_price(l.price),
+                           'ordered', procure.fmt_qty(l.qty), 'delivered', procure.fmt_qty(l.delivered),
+                           'report', rep.j) ORDER BY l.line_no)
+                  FROM procure.order_lines l
+                  JOIN procure.items i ON i.id = l.item_id
+                  LEFT JOIN LATERAL (
+                      SELECT jsonb_build_object(
+                                 'stage', r.stage, 'finished', procure.fmt_qty(r.finished),
+                                 'in_progress', procure.fmt_qty(r.in_progress),
+                                 'wip_cost', procure.fmt_amount(r.wip_cost), 'materials', procure.fmt_amount(r.materials),
+                                 'salvage', procure.fmt_amount(r.salvage),
+                                 'cost_to_complete', procure.fmt_amount(r.cost_to_complete)) AS j
+                        FROM procure.production_reports r
+                       WHERE r.supplier_id = l.supplier_id AND r.order_id = l.order_id AND r.line_no = l.line_no
+                         AND r.as_of <= o.revoked_at
+                       ORDER BY r.as_of DESC, r.id DESC
+                       LIMIT 1) rep ON true
+                 WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id), '[]'::jsonb),
+            'replacement', coalesce((
+                SELECT jsonb_agg(jsonb_build_object('sku', x.sku, 'quantity', procure.fmt_qty(x.q)) ORDER BY x.sku)
+                  FROM (SELECT i.sku, sum(rl.qty) AS q
+                          FROM procure.orders r
+                          JOIN procure.order_lines rl ON rl.supplier_id = r.supplier_id AND rl.order_id = r.id
+                          JOIN procure.items i ON i.id = rl.item_id
+                         WHERE r.number = o.replaced_by AND r.supplier_id = o.supplier_id
+                         GROUP BY i.sku) x), '[]'::jsonb))
+          FROM procure.suppliers s
+          JOIN procure.corrections c ON c.supplier_id = o.supplier_id AND c.order_id = o.id
+         WHERE s.id = o.supplier_id);
+END
+$$;
+
+-- liability_inputs: the input JSON of an already revoked order (for a
+-- recompute), with the liability row locked FOR UPDATE.
+CREATE FUNCTION procure.liability_inputs(p_number text) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    c procure.corrections;
+BEGIN
+    o := procure.get_order(p_number, false);
+    c := procure.get_correction(o);
+    PERFORM 1 FROM procure.liabilities WHERE supplier_id = c.supplier_id AND correction_id = c.id FOR UPDATE;
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
+    RETURN procure.liability_inputs_for(o);
+END
+$$;
+
+CREATE FUNCTION procure.liability_json(o procure.orders) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN (
+    SELECT coalesce(li.result, '{}'::jsonb) || jsonb_build_object(
+            'status', li.status,
+            'total', procure.fmt_amount(li.total),
+            'order', o.number,
+            'supplier', s.code,
+            'buyer', o.buyer,
+            'revoked_at', o.revoked_at,
+            'replacement', o.replaced_by,
+            'correction', jsonb_build_object('reason', c.reason, 'note', c.note, 'by', c.created_by, 'at', c.created_at,
+                                             'state', c.order_state, 'settlement', procure.fmt_amount(c.settlement)),
+            'agreed_by', li.agreed_by, 'agreed_at', li.agreed_at,
+            'settled_by', li.settled_by, 'settled_at', li.settled_at, 'settle_ref', li.settle_ref,
+            'notes', coalesce((SELECT jsonb_agg(jsonb_build_object('id', n.id, 'text', n.body, 'by', n.created_by,
+                                                                   'at', n.created_at) ORDER BY n.id)
+                                 FROM procure.case_notes n
+                                WHERE n.supplier_id = c.supplier_id AND n.correction_id = c.id), '[]'::jsonb))
+          FROM procure.corrections c
+          JOIN procure.suppliers s ON s.id = c.supplier_id
+          JOIN procure.liabilities li ON li.supplier_id = c.supplier_id AND li.correction_id = c.id
+         WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id);
+END
+$$;
+
+CREATE FUNCTION procure.liability_show(p_number text) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    v jsonb;
+BEGIN
+    o := procure.get_order(p_number, false);
+    v := procure.liability_json(o);
+    IF v IS NULL THEN
+        PERFORM procure.fail('not_found', format('order %s has no liability', p_number));
+    END IF;
+    RETURN v;
+END
+$$;
+
+-- liability_store: a plain INSERT for a new liability (what `correct` always
+-- stores) and an UPDATE only for a recompute. INSERT … ON CONFLICT DO UPDATE
+-- also fired the UPDATE statement-level audit trigger, with no rows, on every
+-- correction (docs/benchmarks.md, fix 3a). The caller holds the order's row
+-- lock (correct) or the liability's (liability_inputs), so the existence test
+-- cannot race.
+CREATE FUNCTION procure.liability_store(p_number text, p_inputs jsonb, p_result jsonb) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    c procure.corrections;
+    v_total numeric;
+BEGIN
+    o := procure.get_order(p_number, false);
+    c := procure.get_correction(o);
+    IF p_result IS NULL OR jsonb_typeof(p_result) <> 'object' OR p_result ->> 'total' IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: a liability result needs a "total"', p_number));
+    END IF;
+    -- the total must be an amount (2 decimals, may be negative: a refund);
+    -- the trigger copies it to liabilities.total
+    v_total := procure.json_num(p_result -> 'total', format('order %s liability total', p_number));
+    IF v_total <> round(v_total, 2) THEN
+        PERFORM procure.fail('amount_check',
+            format('order %s: liability total %s has more than 2 decimals', p_number, v_total));
+    END IF;
+    IF EXISTS (SELECT 1 FROM procure.liabilities WHERE supplier_id = c.supplier_id AND correction_id = c.id) THEN
+        UPDATE procure.liabilities SET inputs = p_inputs, result = p_result
+         WHERE supplier_id = c.supplier_id AND correction_id = c.id;
+    ELSE
+        INSERT INTO procure.liabilities (supplier_id, correction_id, inputs, result)
+        VALUES (c.supplier_id, c.id, p_inputs, p_result);
+    END IF;
+    RETURN procure.liability_json(o);
+END
+$$;
+
+CREATE FUNCTION procure.liability_list(p_supplier text, p_buyer text, p_status text) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_supplier_id bigint;
+BEGIN
+    IF p_status IS NOT NULL AND p_status NOT IN ('open', 'agreed', 'settled') THEN
+        PERFORM procure.fail('invalid_argument', format('status %s is not one of open, agreed, settled', p_status));
+    END IF;
+    IF p_supplier IS NOT NULL THEN
+        SELECT id INTO v_supplier_id FROM procure.suppliers WHERE code = p_supplier;
+        IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier)); END IF;
+    END IF;
+    RETURN coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+                   'order', o.number, 'supplier', s.code, 'buyer', o.buyer, 'reason', c.reason,
+                   'revoked_at', o.revoked_at, 'status', li.status, 'total', procure.fmt_amount(li.total),
+                   'currency', s.currency, 'replacement', o.replaced_by) ORDER BY o.revoked_at, o.number)
+          FROM procure.liabilities li
+          JOIN procure.corrections c ON c.supplier_id = li.supplier_id AND c.id = li.correction_id
+          JOIN procure.orders o ON o.supplier_id = c.supplier_id AND o.id = c.order_id
+          JOIN procure.suppliers s ON s.id = li.supplier_id
+         WHERE (v_supplier_id IS NULL OR li.supplier_id = v_supplier_id)
+           AND (p_buyer IS NULL OR o.buyer = p_buyer)
+           AND (p_status IS NULL OR li.status = p_status)), '[]'::jsonb);
+END
+$$;
+
+CREATE FUNCTION procure.liability_set_status(p_number text, p_status text, p_ref text) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    c procure.corrections;
+BEGIN
+    o := procure.get_order(p_number, false);
+    c := procure.get_correction(o);
+    IF EXISTS (SELECT 1 FROM procure.liabilities
+                WHERE supplier_id = c.supplier_id AND correction_id = c.id AND status = p_status) THEN
+        PERFORM procure.fail('invalid_state', format('the liability of %s is already %s', o.number, p_status));
+    END IF;
+    UPDATE procure.liabilities SET status = p_status, settle_ref = coalesce(p_ref, settle_ref)
+     WHERE supplier_id = c.supplier_id AND correction_id = c.id;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s has no liability', p_number));
+    END IF;
+    RETURN procure.liability_json(o);
+END
+$$;
+
+CREATE FUNCTION procure.liability_agree(p_number text) RETURNS jsonb
+LANGUAGE sql
+AS $$ SELECT procure.liability_set_status(p_number, 'agreed', NULL) $$;
+
+CREATE FUNCTION procure.liability_settle(p_number text, p_ref text) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF p_ref IS NULL OR btrim(p_ref) = '' THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: --ref is required to settle', p_number));
+    END IF;
+    RETURN procure.liability_set_status(p_number, 'settled', p_ref);
+END
+$$;
+
+CREATE FUNCTION procure.liability_compute(p jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_regime text := coalesce(p ->> 'regime', 'cost');
+    v_ack boolean := coalesce((p ->> 'acknowledged')::boolean, false);
+    x jsonb;
+    rep jsonb;
+    n integer := 0;
+    i integer;
+    -- per line, in ascending line number
+    l_no integer[] := '{}'; l_sku text[] := '{}'; l_stage text[] := '{}';
+    l_p numeric[] := '{}'; l_q numeric[] := '{}'; l_d numeric[] := '{}';
+    l_f numeric[] := '{}'; l_w numeric[] := '{}'; l_wc numeric[] := '{}'; l_m numeric[] := '{}';
+    l_v numeric[] := '{}'; l_e numeric[] := '{}'; l_u numeric[] := '{}';
+    l_rf numeric[] := '{}'; l_rw numeric[] := '{}'; l_ru numeric[] := '{}'; l_t numeric[] := '{}';
+    v_started boolean := false;
+    v_stage text;
+    v_sku text;
+    v_left numeric;
+    v_take numeric;
+    -- amounts
+    a numeric := 0; c numeric := 0; pr numeric := 0; k numeric := 0; sv numeric := 0;
+    s numeric := 0; cr numeric := 0; b numeric := 0; total numeric := 0; sch numeric := 0;
+    v_capped boolean := false;
+    v_lines jsonb := '[]';
+BEGIN
+    FOR x IN SELECT value FROM jsonb_array_elements(coalesce(p -> 'lines', '[]'))
+              ORDER BY (value ->> 'line')::integer LOOP
+        n := n + 1;
+        rep := nullif(x -> 'report', 'null'::jsonb);
+        l_no[n] := (x ->> 'line')::integer;
+        l_sku[n] := x ->> 'sku';
+        l_p[n] := procure.jnum0(x -> 'price');
+        l_q[n] := procure.jnum0(x -> 'ordered');
+        l_d[n] := procure.jnum0(x -> 'delivered');
+        l_f[n] := procure.jnum0(rep -> 'finished');
+        l_w[n] := procure.jnum0(rep -> 'in_progress');
+        l_wc[n] := procure.jnum0(rep -> 'wip_cost');
+        l_m[n] := procure.jnum0(rep -> 'materials');
+        l_v[n] := procure.jnum0(rep -> 'salvage');
+        l_e[n] := procure.jnum0(rep -> 'cost_to_complete');
+        l_u[n] := greatest(0, l_q[n] - l_d[n] - l_f[n] - l_w[n]);           -- u
+        l_rf[n] := 0; l_rw[n] := 0; l_ru[n] := 0;
+        -- the line's stage (schedule regime)
+        v_stage := rep ->> 'stage';
+        IF v_stage IS NULL THEN
+            v_stage := CASE
+                WHEN rep IS NOT NULL AND (l_f[n] > 0 OR l_w[n] > 0 OR l_wc[n] > 0) THEN 'production'
+                WHEN rep IS NOT NULL AND l_m[n] > 0 THEN 'materials'
+                WHEN v_ack THEN 'acknowledged'
+                ELSE 'issued' END;
+        END IF;
+        l_stage[n] := v_stage;
+        IF (rep ->> 'stage') IN ('materials', 'production', 'finished')
+           OR l_f[n] > 0 OR l_w[n] > 0 OR l_wc[n] > 0 OR l_m[n] > 0 THEN
+            v_started := true;
+        END IF;
+    END LOOP;
+
+    -- Reuse by the replacement: per item, finished, then in-progress, then
+    -- not-started units, within a tier the lines in ascending line number.
+    FOR v_sku, v_left IN
+        SELECT r ->> 'sku', sum(greatest(0, procure.jnum0(r -> 'quantity')))
+          FROM jsonb_array_elements(coalesce(p -> 'replacement', '[]')) r
+         GROUP BY r ->> 'sku' LOOP
+        FOR i IN 1 .. n LOOP
+            IF l_sku[i] = v_sku THEN
+                v_take := least(greatest(0, l_f[i]), v_left); l_rf[i] := v_take; v_left := v_left - v_take;
+            END IF;
+        END LOOP;
+        FOR i IN 1 .. n LOOP
+            IF l_sku[i] = v_sku THEN
+                v_take := least(greatest(0, l_w[i]), v_left); l_rw[i] := v_take; v_left := v_left - v_take;
+            END IF;
+        END LOOP;
+        FOR i IN 1 .. n LOOP
+            IF l_sku[i] = v_sku THEN
+                v_take := least(greatest(0, l_u[i]), v_left); l_ru[i] := v_take; v_left := v_left - v_take;
+            END IF;
+        END LOOP;
+    END LOOP;
+
+    FOR i IN 1 .. n LOOP
+        l_t[i] := greatest(0, l_q[i] - l_d[i] - l_rf[i] - l_rw[i] - l_ru[i]);      -- t
+        k := k + l_t[i] * l_p[i];
+        cr := cr + l_v[i];
+        a := a + (l_f[i] - l_rf[i]) * l_p[i];
+        c := c + CASE WHEN l_w[i] = 0 THEN l_wc[i] ELSE l_wc[i] * (l_w[i] - l_rw[i]) / l_w[i] END
+               + CASE WHEN l_u[i] = 0 THEN l_m[i] ELSE l_m[i] * (l_u[i] - l_ru[i]) / l_u[i] END;
+        IF l_w[i] + l_u[i] <> 0 THEN
+            sv := sv + l_e[i] * ((l_w[i] - l_rw[i]) + (l_u[i] - l_ru[i])) / (l_w[i] + l_u[i]);
+        END IF;
+        sch := sch + coalesce(procure.jnum0(p -> 'schedule' -> l_stage[i]), 0) * l_t[i] * l_p[i] / 100;
+        v_lines := v_lines || jsonb_build_object(
+            'line', l_no[i], 'sku', l_sku[i], 'stage', l_stage[i],
+            'reused_finished', trim_scale(l_rf[i])::text, 'reused_in_progress', trim_scale(l_rw[i])::text,
+            'reused_not_started', trim_scale(l_ru[i])::text, 'terminated', trim_scale(l_t[i])::text);
+    END LOOP;
+    k := round(k, 2);                                                          -- K
+    b := round(procure.jnum0(p -> 'payments'), 2);                              -- B
+
+    IF NOT v_started THEN                  -- not in production: total = −B
+        a := 0; c := 0; pr := 0; sv := 0; s := 0; cr := 0; sch := 0;
+        total := -b;
+    ELSIF v_regime = 'cost' THEN
+        a := round(a, 2); c := round(c, 2);
+        pr := round(c * procure.jnum0(p -> 'profit_rate') / 100, 2);
+        s := round(procure.jnum0(p -> 'settlement'), 2);
+        cr := round(cr, 2);
+        v_capped := a + c + pr > k;
+        total := least(a + c + pr, k) + s - cr - b;
+        sv := 0; sch := 0;
+    ELSIF v_regime = 'schedule' THEN
+        sch := round(sch, 2);
+        total := sch - b;
+        a := 0; c := 0; pr := 0; sv := 0; s := 0; cr := 0;
+    ELSIF v_regime = 'expectation' THEN
+        sv := round(sv, 2);
+        s := round(procure.jnum0(p -> 'settlement'), 2);
+        cr := round(cr, 2);
+        total := greatest(0, k - sv - cr) + s - b;
+        a := 0; c := 0; pr := 0; sch := 0;
+    ELSE
+        PERFORM procure.fail('invalid_argument', format('liability regime %s is not one of cost, schedule, expectation', v_regime));
+    END IF;
+
+    RETURN jsonb_build_object(
+        'regime', v_regime, 'currency', p ->> 'currency',
+        'finished', a, 'costs', c, 'profit', pr, 'cap', k, 'capped', v_capped, 'saved', sv,
+        'settlement', s, 'credits', cr, 'payments', b, 'total', total, 'scheduled', sch,
+        'in_production', v_started, 'lines', v_lines);
+END
+$$;
+
+-- The first figure of a stored result that differs from the database's own
+-- computation, as 'key: given X, computed Y'; NULL when they all agree.
+CREATE FUNCTION procure.liability_difference(p_result jsonb, p_computed jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    key text;
+    v_given jsonb;
+BEGIN
+    IF p_result IS NULL OR jsonb_typeof(p_result) <> 'object' THEN
+        RETURN 'result: not an object';
+    END IF;
+    FOREACH key IN ARRAY ARRAY['total', 'finished', 'costs', 'profit', 'cap', 'saved', 'settlement',
+                               'credits', 'payments', 'scheduled'] LOOP
+        BEGIN
+            IF procure.jnum0(p_result -> key) IS DISTINCT FROM (p_computed ->> key)::numeric THEN
+                RETURN format('%s: given %s, computed %s', key, coalesce(p_result ->> key, '(none)'),
+                              procure.fmt_amount((p_computed ->> key)::numeric));
+            END IF;
+        EXCEPTION WHEN data_exception THEN
+            RETURN format('%s: %s is not a number', key, p_result ->> key);
+        END;
+    END LOOP;
+    FOREACH key IN ARRAY ARRAY['capped', 'in_production', 'regime', 'currency'] LOOP
+        IF (p_result ->> key) IS DISTINCT FROM (p_computed ->> key) THEN
+            RETURN format('%s: given %s, computed %s', key, coalesce(p_result ->> key, '(none)'), p_computed ->> key);
+        END IF;
+    END LOOP;
+    -- the per-line reuse and terminated counts, compared as numbers
+    v_given := (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                    'line', (e ->> 'line')::integer, 'sku', e ->> 'sku', 'stage', e ->> 'stage',
+                    'reused_finished', trim_scale(procure.jnum0(e -> 'reused_finished'))::text,
+                    'reused_in_progress', trim_scale(procure.jnum0(e -> 'reused_in_progress'))::text,
+                    'reused_not_started', trim_scale(procure.jnum0(e -> 'reused_not_started'))::text,
+                    'terminated', trim_scale(procure.jnum0(e -> 'terminated'))::text) ORDER BY ord), '[]')
+                  FROM jsonb_array_elements(coalesce(p_result -> 'lines', '[]')) WITH ORDINALITY AS t(e, ord));
+    IF v_given IS DISTINCT FROM p_computed -> 'lines' THEN
+        RETURN 'lines: the reuse and terminated counts differ';
+    END IF;
+    RETURN NULL;
+EXCEPTION WHEN data_exception THEN
+    RETURN 'lines: not valid counts';
+END
+$$;
+
+-- Every write of a liability's inputs or result: the inputs must be the
+-- order's own facts as the database reads them now, and the result must be
+-- what SPEC §8 gives for them. Holds the CLI, psql and the owner alike.
+CREATE FUNCTION procure.liabilities_figures() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    v_inputs jsonb;
+    v_problem text;
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.inputs IS NOT DISTINCT FROM OLD.inputs AND NEW.result IS NOT DISTINCT FROM OLD.result THEN
+        RETURN NEW;
+    END IF;
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id;
+    v_inputs := procure.liability_inputs_for(o);
+    IF NEW.inputs IS DISTINCT FROM v_inputs THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', CONSTRAINT = 'invalid_argument',
+            MESSAGE = format('the liability of %s: its inputs must be the order''s recorded facts (procure.liability_inputs)', o.number);
+    END IF;
+    v_problem := procure.liability_difference(NEW.result, procure.liability_compute(v_inputs));
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', CONSTRAINT = 'invalid_argument',
+            MESSAGE = format('the liability of %s does not follow from its inputs (SPEC §8): %s', o.number, v_problem);
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER liabilities_before BEFORE INSERT OR DELETE OR UPDATE ON procure.liabilities FOR EACH ROW EXECUTE FUNCTION procure.liabilities_before();
+CREATE TRIGGER liabilities_figures BEFORE INSERT OR UPDATE OF inputs, result ON procure.liabilities FOR EACH ROW EXECUTE FUNCTION procure.liabilities_figures();

@@ -1,0 +1,420 @@
+-- The audit log: append-only and hash-chained. One chain per order ('order:' ||
+-- number: the order, its lines, payments, production reports, correction,
+-- liability and case notes), per supplier's price list ('prices:' || code), per
+-- supplier, per item and per user. Statement triggers record what changed in
+-- audit_pending; at commit audit_commit locks the chains' heads in chain order,
+-- hashes (hash = sha256(prev_hash || audit_content(row))) and appends to
+-- audit_log, so writers of different chains never wait on each other.
+
+-- The canonical text of a row's content that the hash covers. that the hash covers.
+CREATE FUNCTION procure.audit_content(p_chain text, p_seq bigint, p_at timestamptz, p_actor text,
+                                      p_table text, p_op text, p_entity text, p_old jsonb, p_new jsonb) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT jsonb_build_array(p_chain, p_seq, extract(epoch FROM p_at), p_actor, p_table, p_op, p_entity, p_old, p_new)::text
+$$;
+
+CREATE FUNCTION procure.audit_hash(p_prev text, p_content text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT encode(sha256(convert_to(coalesce(p_prev, '') || p_content, 'UTF8')), 'hex') $$;
+
+-- The primary key of a row as text (pairs old and new rows of an UPDATE).
+CREATE FUNCTION procure.audit_pk(p_table text, j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE p_table
+        WHEN 'users' THEN j ->> 'name'
+        WHEN 'suppliers' THEN j ->> 'id'
+        WHEN 'items' THEN j ->> 'id'
+        WHEN 'order_lines' THEN (j ->> 'supplier_id') || '/' || (j ->> 'order_id') || '/' || (j ->> 'line_no')
+        WHEN 'liabilities' THEN (j ->> 'supplier_id') || '/' || (j ->> 'correction_id')
+        ELSE (j ->> 'supplier_id') || '/' || (j ->> 'id') END
+$$;
+
+-- Statement-level audit trigger: records the statement's changed rows (an
+-- UPDATE's old and new paired by primary key, unchanged rows skipped), in
+-- statement order, as pending audit rows of this transaction, and registers
+-- the transaction for the commit-time write. Set-based: memory stays bounded
+-- whatever the statement's size.
+-- A generic plan, because a custom plan of the INSERT … SELECT is planned anew
+-- for every statement; no JIT, which would compile that plan again each call.
+CREATE FUNCTION procure.audit_trigger() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+SET plan_cache_mode = force_generic_plan
+SET jit = off
+AS $$
+DECLARE
+    -- TG_TABLE_NAME is a name (collation "C"): keep text in the default
+    -- collation, or the indexes on text columns are not used
+    v_table text COLLATE "default" := TG_TABLE_NAME;
+    v_actor text COLLATE "default" := procure.actor();
+    v_at timestamptz := clock_timestamp();
+    v_xact xid8 := pg_current_xact_id();
+    n bigint;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO procure.audit_pending (xact, chain, entity, at, actor, table_name, op, old, new)
+        SELECT v_xact, k.chain, k.entity, v_at, v_actor, v_table, 'INSERT', NULL, r.j
+          FROM (SELECT to_jsonb(x) AS j FROM new_rows x) r
+          CROSS JOIN LATERAL procure.audit_key(v_table, r.j) k;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO procure.audit_pending (xact, chain, entity, at, actor, table_name, op, old, new)
+        SELECT v_xact, k.chain, k.entity, v_at, v_actor, v_table, 'DELETE', r.j, NULL
+          FROM (SELECT to_jsonb(x) AS j FROM old_rows x) r
+          CROSS JOIN LATERAL procure.audit_key(v_table, r.j) k;
+    ELSE
+        INSERT INTO procure.audit_pending (xact, chain, entity, at, actor, table_name, op, old, new)
+        SELECT v_xact, k.chain, k.entity, v_at, v_actor, v_table, 'UPDATE', u.od, u.nw
+          FROM (SELECT o.j AS od, nw.j AS nw, coalesce(nw.ord, o.ord) AS ord
+                  FROM (SELECT to_jsonb(x) AS j, row_number() OVER () AS ord FROM old_rows x) o
+                  FULL JOIN (SELECT to_jsonb(y) AS j, row_number() OVER () AS ord FROM new_rows y) nw
+                    ON procure.audit_pk(v_table, o.j) = procure.audit_pk(v_table, nw.j)
+                 WHERE o.j IS DISTINCT FROM nw.j) u
+          CROSS JOIN LATERAL procure.audit_key(v_table, coalesce(u.nw, u.od)) k
+         ORDER BY u.ord;
+    END IF;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+        INSERT INTO procure.audit_txn (xact) VALUES (v_xact) ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Append-only: no UPDATE, DELETE or TRUNCATE by anyone through ordinary
+-- statements, and INSERT only from the audit trigger.
+CREATE FUNCTION procure.audit_log_guard() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    -- the audit trigger's own statements run at trigger depth 2 or more
+    IF pg_trigger_depth() > 1 AND (TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_heads')) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING
+        MESSAGE = format('procure.%s is append-only and written by the audit triggers only (%s refused)',
+                         TG_TABLE_NAME, TG_OP),
+        ERRCODE = '42501', CONSTRAINT = 'permission_denied';
+END
+$$;
+
+-- audit_verify(): recomputes every chain.
+CREATE FUNCTION procure.audit_verify() RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_rows bigint;
+    v_chains bigint;
+    v_bad jsonb;
+BEGIN
+    SELECT count(*), count(DISTINCT chain) INTO v_rows, v_chains FROM procure.audit_log;
+    SELECT jsonb_build_object('id', b.id, 'chain', b.chain, 'seq', b.seq, 'reason', b.reason) INTO v_bad
+      FROM (SELECT a.id, a.chain, a.seq,
+                   CASE WHEN a.seq IS DISTINCT FROM coalesce(a.prev_seq, 0) + 1
+                            THEN format('sequence gap: expected seq %s, found %s (rows removed or inserted)',
+                                        coalesce(a.prev_seq, 0) + 1, a.seq)
+                        WHEN a.prev_hash IS DISTINCT FROM a.exp_prev
+                            THEN 'prev_hash does not match the previous row''s hash (chain broken)'
+                        WHEN a.hash IS DISTINCT FROM a.exp_hash
+                            THEN 'hash does not match the row''s content (row altered)'
+                        WHEN a.next_seq IS NULL AND (h.chain IS NULL OR h.seq <> a.seq OR h.hash IS DISTINCT FROM a.hash)
+                            THEN format('the chain''s head says seq %s: rows removed from its end', h.seq)
+                   END AS reason
+              FROM (SELECT l.id, l.chain, l.seq, l.hash, l.prev_hash,
+                           lag(l.hash) OVER w AS exp_prev,
+                           lag(l.seq) OVER w AS prev_seq,
+                           lead(l.seq) OVER w AS next_seq,
+                           procure.audit_hash(l.prev_hash, procure.audit_content(l.chain, l.seq, l.at, l.actor,
+                               l.table_name, l.op, l.entity, l.old, l.new)) AS exp_hash
+                      FROM procure.audit_log l
+                    WINDOW w AS (PARTITION BY l.chain ORDER BY l.seq)) a
+              LEFT JOIN procure.audit_heads h ON h.chain = a.chain
+            UNION ALL
+            SELECT NULL, h.chain, h.seq, 'the chain has a head but no rows (rows removed)'
+              FROM procure.audit_heads h
+             WHERE h.seq > 0 AND NOT EXISTS (SELECT 1 FROM procure.audit_log l WHERE l.chain = h.chain)) b
+     WHERE b.reason IS NOT NULL
+     ORDER BY b.id NULLS LAST
+     LIMIT 1;
+    RETURN jsonb_build_object('ok', v_bad IS NULL, 'rows', v_rows, 'chains', v_chains, 'first_bad', v_bad);
+END
+$$;
+
+-- history(number): the order's chain, oldest first, including the calling
+-- transaction's own changes not yet written (numbered after the chain's
+-- committed head). Buyers see their own orders' history only; finance,
+-- admin, auditor (and superusers) any.
+CREATE FUNCTION procure.history(p_number text) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_actor text := procure.actor();
+    v_buyer text;
+    v_chain text := 'order:' || p_number;
+    v_xact xid8 := pg_current_xact_id_if_assigned();
+    v_head bigint;
+BEGIN
+    SELECT buyer INTO v_buyer FROM procure.orders WHERE number = p_number;
+    IF NOT FOUND THEN
+        -- a deleted draft still has its history
+        SELECT new ->> 'buyer' INTO v_buyer FROM procure.audit_log
+         WHERE chain = v_chain AND table_name = 'orders' ORDER BY seq LIMIT 1;
+        IF v_buyer IS NULL AND v_xact IS NOT NULL THEN
+            SELECT new ->> 'buyer' INTO v_buyer FROM procure.audit_pending
+             WHERE xact = v_xact AND chain = v_chain AND table_name = 'orders' ORDER BY ord LIMIT 1;
+        END IF;
+        IF v_buyer IS NULL THEN
+            PERFORM procure.fail('not_found', format('order %s not found', p_number));
+        END IF;
+    END IF;
+    IF v_buyer IS DISTINCT FROM v_actor AND NOT procure.actor_is('procure_finance')
+       AND NOT procure.actor_is('procure_admin') AND NOT procure.actor_is('procure_auditor') THEN
+        PERFORM procure.fail('permission_denied',
+            format('order %s belongs to another buyer; %s may not read its history', p_number, v_actor));
+    END IF;
+    IF v_xact IS NULL OR NOT EXISTS (SELECT 1 FROM procure.audit_pending WHERE xact = v_xact AND chain = v_chain) THEN
+        RETURN coalesce((
+            SELECT jsonb_agg(jsonb_build_object(
+                       'seq', seq, 'at', at, 'actor', actor, 'table', table_name, 'op', op,
+                       'entity', entity, 'old', old, 'new', new) ORDER BY seq)
+              FROM procure.audit_log WHERE chain = v_chain), '[]'::jsonb);
+    END IF;
+    SELECT max(seq) INTO v_head FROM procure.audit_log WHERE chain = v_chain;
+    RETURN coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+                   'seq', x.seq, 'at', x.at, 'actor', x.actor, 'table', x.table_name, 'op', x.op,
+                   'entity', x.entity, 'old', x.old, 'new', x.new) ORDER BY x.seq)
+          FROM (SELECT l.seq, l.at, l.actor, l.table_name, l.op, l.entity, l.old, l.new
+                  FROM procure.audit_log l WHERE l.chain = v_chain
+                UNION ALL
+                SELECT coalesce(v_head, 0) + row_number() OVER (ORDER BY p.ord), p.at, p.actor, p.table_name, p.op,
+                       p.entity, p.old, p.new
+                  FROM procure.audit_pending p WHERE p.xact = v_xact AND p.chain = v_chain) x), '[]'::jsonb);
+END
+$$;
+
+-- Only the audit triggers write the work tables (INSERT and DELETE, at trigger
+-- depth 2 or more: the guard itself is one level); nobody updates or truncates.
+CREATE FUNCTION procure.audit_work_guard() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF pg_trigger_depth() > 1 AND TG_OP IN ('INSERT', 'DELETE') THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING
+        MESSAGE = format('procure.%s is written by the audit triggers only (%s refused)', TG_TABLE_NAME, TG_OP),
+        ERRCODE = '42501', CONSTRAINT = 'permission_denied';
+END
+$$;
+
+-- Chain and entity of a changed row (the row as JSON).
+-- Inlined into the audit trigger's INSERT … SELECT (SQL, STABLE, one SELECT).
+CREATE FUNCTION procure.audit_key(p_table text, j jsonb) RETURNS TABLE (chain text, entity text)
+LANGUAGE sql STABLE
+AS $$
+    SELECT CASE WHEN p_table = 'orders' THEN 'order:' || (j ->> 'number')
+                WHEN k.num IS NOT NULL THEN 'order:' || k.num
+                WHEN p_table = 'price_periods' THEN 'prices:' || k.code
+                WHEN p_table = 'suppliers' THEN 'supplier:' || (j ->> 'code')
+                WHEN p_table = 'items' THEN 'item:' || (j ->> 'sku')
+                ELSE 'user:' || (j ->> 'name') END,
+           CASE WHEN p_table = 'orders' THEN j ->> 'number'
+                WHEN k.num IS NOT NULL THEN k.num || CASE p_table
+                    WHEN 'order_lines' THEN ' line ' || (j ->> 'line_no')
+                    WHEN 'payments' THEN ' payment ' || (j ->> 'id')
+                    WHEN 'production_reports' THEN ' line ' || (j ->> 'line_no') || ' report ' || (j ->> 'id')
+                    WHEN 'corrections' THEN ' correction'
+                    WHEN 'liabilities' THEN ' liability'
+                    ELSE ' note ' || (j ->> 'id') END
+                WHEN p_table = 'price_periods' THEN k.sku || ' ' || (j ->> 'valid')
+                WHEN p_table = 'suppliers' THEN j ->> 'code'
+                WHEN p_table = 'items' THEN j ->> 'sku'
+                ELSE j ->> 'name' END
+      FROM (SELECT CASE WHEN p_table IN ('order_lines', 'payments', 'production_reports', 'corrections',
+                                         'liabilities', 'case_notes')
+                        THEN coalesce((SELECT o.number FROM procure.orders o
+                                        WHERE o.supplier_id = (j ->> 'supplier_id')::bigint
+                                          AND o.id = (j ->> 'order_id')::bigint),
+                                      (j ->> 'supplier_id') || '/' || (j ->> 'order_id')) END AS num,
+                   CASE WHEN p_table = 'price_periods'
+                        THEN coalesce((SELECT s.code FROM procure.suppliers s WHERE s.id = (j ->> 'supplier_id')::bigint),
+                                      j ->> 'supplier_id') END AS code,
+                   CASE WHEN p_table = 'price_periods'
+                        THEN coalesce((SELECT i.sku FROM procure.items i WHERE i.id = (j ->> 'item_id')::bigint),
+                                      j ->> 'item_id') END AS sku) k
+$$;
+
+-- Appends one slice of pending rows (sorted by chain, then statement order) to
+-- their chains: the chains' heads locked (created when new) in chain order,
+-- rows hashed chain by chain, one UPDATE of the heads, one INSERT. A chain
+-- continued from the previous slice continues from its head, which this
+-- transaction already holds locked.
+CREATE FUNCTION procure.audit_append(a_chain text[], a_entity text[], a_at timestamptz[], a_actor text[],
+                                     a_table text[], a_op text[], a_old jsonb[], a_new jsonb[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    n integer := coalesce(cardinality(a_chain), 0);
+    a_seq bigint[];
+    a_prev text[];
+    a_hash text[];
+    i integer;
+    j integer;
+    v_chain text COLLATE "default";
+    v_seq bigint;
+    v_hash text;
+    h_chain text[];
+    h_seq bigint[];
+    h_hash text[];
+BEGIN
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    -- lock the heads of the chains (creating new ones), in chain order; a
+    -- writer of the same chain waits here until we commit, then reads our
+    -- head (READ COMMITTED: ON CONFLICT DO UPDATE sees the latest version)
+    WITH h AS (
+        INSERT INTO procure.audit_heads AS t (chain, seq, hash)
+        SELECT DISTINCT c.chain, 0, NULL::text FROM unnest(a_chain) AS c(chain) ORDER BY 1
+        ON CONFLICT (chain) DO UPDATE SET seq = t.seq
+        RETURNING t.chain, t.seq, t.hash)
+    SELECT array_agg(h.chain ORDER BY h.chain), array_agg(h.seq ORDER BY h.chain), array_agg(h.hash ORDER BY h.chain)
+      INTO h_chain, h_seq, h_hash
+      FROM h;
+
+    a_seq := array_fill(NULL::bigint, ARRAY[n]);
+    a_prev := array_fill(NULL::text, ARRAY[n]);
+    a_hash := array_fill(NULL::text, ARRAY[n]);
+    j := 0;
+    FOR i IN 1 .. n LOOP
+        IF v_chain IS DISTINCT FROM a_chain[i] THEN
+            IF j > 0 THEN
+                h_seq[j] := v_seq;
+                h_hash[j] := v_hash;
+            END IF;
+            v_chain := a_chain[i];
+            j := j + 1;
+            WHILE h_chain[j] IS DISTINCT FROM v_chain LOOP
+                j := j + 1;
+            END LOOP;
+            v_seq := h_seq[j];
+            v_hash := h_hash[j];
+        END IF;
+        v_seq := v_seq + 1;
+        a_seq[i] := v_seq;
+        a_prev[i] := v_hash;
+        -- = procure.audit_hash(v_hash, procure.audit_content(...)), written out
+        v_hash := encode(sha256(convert_to(coalesce(v_hash, '') ||
+                      jsonb_build_array(v_chain, v_seq, extract(epoch FROM a_at[i]), a_actor[i], a_table[i], a_op[i],
+                                        a_entity[i], a_old[i], a_new[i])::text, 'UTF8')), 'hex');
+        a_hash[i] := v_hash;
+    END LOOP;
+    h_seq[j] := v_seq;
+    h_hash[j] := v_hash;
+
+    UPDATE procure.audit_heads t SET seq = u.seq, hash = u.hash
+      FROM unnest(h_chain, h_seq, h_hash) AS u(chain, seq, hash)
+     WHERE t.chain = u.chain;
+
+    INSERT INTO procure.audit_log (chain, seq, at, actor, table_name, op, entity, old, new, prev_hash, hash)
+    SELECT u.chain, u.seq, u.at, u.actor, u.tbl, u.op, u.entity, u.od, u.nw, u.prev, u.hash
+      FROM unnest(a_chain, a_seq, a_at, a_actor, a_table, a_op, a_entity, a_old, a_new, a_prev, a_hash)
+           AS u(chain, seq, at, actor, tbl, op, entity, od, nw, prev, hash);
+END
+$$;
+
+-- Commit-time write of the transaction's pending audit rows (the deferred
+-- constraint trigger on audit_txn). Fires again harmlessly (nothing pending)
+-- when SET CONSTRAINTS … IMMEDIATE made it run earlier.
+CREATE FUNCTION procure.audit_commit() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    v_xact xid8 := NEW.xact;
+    v_slice constant integer := 5000;
+    a_chain text[] := '{}';
+    a_entity text[] := '{}';
+    a_at timestamptz[] := '{}';
+    a_actor text[] := '{}';
+    a_table text[] := '{}';
+    a_op text[] := '{}';
+    a_old jsonb[] := '{}';
+    a_new jsonb[] := '{}';
+    n integer := 0;
+    r record;
+BEGIN
+    FOR r IN SELECT p.chain, p.entity, p.at, p.actor, p.table_name, p.op, p.old, p.new
+               FROM procure.audit_pending p
+              WHERE p.xact = v_xact
+              ORDER BY p.chain COLLATE "default", p.ord LOOP
+        a_chain := array_append(a_chain, r.chain);
+        a_entity := array_append(a_entity, r.entity);
+        a_at := array_append(a_at, r.at);
+        a_actor := array_append(a_actor, r.actor);
+        a_table := array_append(a_table, r.table_name);
+        a_op := array_append(a_op, r.op);
+        a_old := array_append(a_old, r.old);
+        a_new := array_append(a_new, r.new);
+        n := n + 1;
+        IF n = v_slice THEN
+            PERFORM procure.audit_append(a_chain, a_entity, a_at, a_actor, a_table, a_op, a_old, a_new);
+            a_chain := '{}'; a_entity := '{}'; a_at := '{}'; a_actor := '{}';
+            a_table := '{}'; a_op := '{}'; a_old := '{}'; a_new := '{}';
+            n := 0;
+        END IF;
+    END LOOP;
+    IF n > 0 THEN
+        PERFORM procure.audit_append(a_chain, a_entity, a_at, a_actor, a_table, a_op, a_old, a_new);
+    END IF;
+    DELETE FROM procure.audit_pending WHERE xact = v_xact;
+    DELETE FROM procure.audit_txn WHERE xact = v_xact;
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER audit_txn_commit AFTER INSERT ON procure.audit_txn DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION procure.audit_commit();
+CREATE TRIGGER audit_heads_guard BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE ON procure.audit_heads FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_log_guard();
+CREATE TRIGGER audit_log_append_only BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE ON procure.audit_log FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_log_guard();
+CREATE TRIGGER audit_pending_guard BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE ON procure.audit_pending FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_work_guard();
+CREATE TRIGGER audit_txn_guard BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE ON procure.audit_txn FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_work_guard();
+CREATE TRIGGER case_notes_audit_delete AFTER DELETE ON procure.case_notes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER case_notes_audit_insert AFTER INSERT ON procure.case_notes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER case_notes_audit_update AFTER UPDATE ON procure.case_notes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER corrections_audit_delete AFTER DELETE ON procure.corrections REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER corrections_audit_insert AFTER INSERT ON procure.corrections REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER corrections_audit_update AFTER UPDATE ON procure.corrections REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER items_audit_delete AFTER DELETE ON procure.items REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER items_audit_insert AFTER INSERT ON procure.items REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER items_audit_update AFTER UPDATE ON procure.items REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER liabilities_audit_delete AFTER DELETE ON procure.liabilities REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER liabilities_audit_insert AFTER INSERT ON procure.liabilities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER liabilities_audit_update AFTER UPDATE ON procure.liabilities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER order_lines_audit_delete AFTER DELETE ON procure.order_lines REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER order_lines_audit_insert AFTER INSERT ON procure.order_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER order_lines_audit_update AFTER UPDATE ON procure.order_lines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER orders_audit_delete AFTER DELETE ON procure.orders REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER orders_audit_insert AFTER INSERT ON procure.orders REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER orders_audit_update AFTER UPDATE ON procure.orders REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER payments_audit_delete AFTER DELETE ON procure.payments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER payments_audit_insert AFTER INSERT ON procure.payments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER payments_audit_update AFTER UPDATE ON procure.payments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER price_periods_audit_delete AFTER DELETE ON procure.price_periods REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER price_periods_audit_insert AFTER INSERT ON procure.price_periods REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER price_periods_audit_update AFTER UPDATE ON procure.price_periods REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER production_reports_audit_delete AFTER DELETE ON procure.production_reports REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER production_reports_audit_insert AFTER INSERT ON procure.production_reports REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER production_reports_audit_update AFTER UPDATE ON procure.production_reports REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER suppliers_audit_delete AFTER DELETE ON procure.suppliers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER suppliers_audit_insert AFTER INSERT ON procure.suppliers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER suppliers_audit_update AFTER UPDATE ON procure.suppliers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER users_audit_delete AFTER DELETE ON procure.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER users_audit_insert AFTER INSERT ON procure.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER users_audit_update AFTER UPDATE ON procure.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();

@@ -1,0 +1,63 @@
+-- Who may do what: row-level security policies and grants. A policy or grant exists
+-- exactly when it is written here.
+
+-- ---------------------------------------------------------------------------
+-- Row-level security (enabled and forced on the tables in sql/migrations/)
+-- ---------------------------------------------------------------------------
+
+CREATE POLICY case_notes_buyer ON procure.case_notes TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
+CREATE POLICY case_notes_read ON procure.case_notes FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY case_notes_staff_insert ON procure.case_notes FOR INSERT TO procure_finance WITH CHECK (true);
+CREATE POLICY corrections_buyer ON procure.corrections TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
+CREATE POLICY corrections_read ON procure.corrections FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY liabilities_buyer ON procure.liabilities TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
+CREATE POLICY liabilities_finance_update ON procure.liabilities FOR UPDATE TO procure_finance USING (true) WITH CHECK (true);
+CREATE POLICY liabilities_read ON procure.liabilities FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY order_lines_buyer ON procure.order_lines TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
+CREATE POLICY order_lines_read ON procure.order_lines FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY orders_buyer ON procure.orders TO procure_buyer USING ((buyer = ((CURRENT_USER)::text COLLATE "default"))) WITH CHECK ((buyer = ((CURRENT_USER)::text COLLATE "default")));
+CREATE POLICY orders_read ON procure.orders FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY payments_buyer ON procure.payments TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
+CREATE POLICY payments_finance_insert ON procure.payments FOR INSERT TO procure_finance WITH CHECK (true);
+CREATE POLICY payments_read ON procure.payments FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY price_edits_buyer ON procure.price_edits TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
+CREATE POLICY price_edits_read ON procure.price_edits FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY production_reports_buyer ON procure.production_reports TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
+CREATE POLICY production_reports_read ON procure.production_reports FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY users_admin_update ON procure.users FOR UPDATE TO procure_admin USING (true) WITH CHECK (true);
+CREATE POLICY users_read ON procure.users FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
+CREATE POLICY users_self ON procure.users FOR SELECT TO procure_buyer USING ((name = ((CURRENT_USER)::text COLLATE "default")));
+
+-- ---------------------------------------------------------------------------
+-- Grants (00_reset.sql revoked everything; PUBLIC gets nothing)
+-- ---------------------------------------------------------------------------
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA procure FROM PUBLIC;
+
+GRANT USAGE ON SCHEMA procure TO procure_admin, procure_auditor, procure_buyer, procure_finance;
+
+GRANT EXECUTE ON FUNCTION procure.strict_date(text), procure.strict_numeric(text) TO PUBLIC, procure_buyer;
+GRANT EXECUTE ON FUNCTION procure.item_add(text,text,text), procure.price_set(text,text,numeric,date,date), procure.supplier_add(text,text,text,text,numeric,jsonb,integer), procure.user_add(text,text,numeric,numeric,text) TO procure_admin;
+GRANT EXECUTE ON FUNCTION procure.actor(), procure.actor_is(text), procure.actor_is_super(), procure.arg_num(text,numeric,text,boolean), procure.audit_verify(), procure.base_price(bigint,bigint,date), procure.fail(text,text), procure.fmt_amount(numeric), procure.fmt_pct(numeric), procure.fmt_price(numeric), procure.fmt_qty(numeric), procure.get_correction(procure.orders), procure.get_order(text,boolean), procure.history(text), procure.jnum0(jsonb), procure.json_num(jsonb,text), procure.liability_compute(jsonb), procure.liability_inputs_for(procure.orders), procure.liability_json(procure.orders), procure.liability_list(text,text,text), procure.liability_show(text), procure.order_exists(text), procure.order_total(bigint,bigint), procure.po_json(procure.orders), procure.po_list(text,text,text), procure.po_show(text), procure.price_list(text,date), procure.price_period_json(procure.price_periods), procure.report(text,date,date,text,text), procure.report_corrections(date,date,text,text), procure.report_liabilities(date,date,text,text), procure.report_price_compliance(date,date,text,text), procure.supplier_json(procure.suppliers), procure.valid_schedule(jsonb) TO procure_admin, procure_auditor, procure_buyer, procure_finance;
+GRANT EXECUTE ON FUNCTION procure.idempotent_result(text,text), procure.idempotent_save(text,text,jsonb) TO procure_admin, procure_buyer, procure_finance;
+GRANT EXECUTE ON FUNCTION procure.correct_begin(text,text,text,jsonb,text,numeric), procure.import_orders_apply(), procure.insert_lines(procure.orders,jsonb), procure.liability_inputs(text), procure.liability_store(text,jsonb,jsonb), procure.owns_order(bigint,bigint), procure.po_ack(text), procure.po_close(text), procure.po_create(text,text,date,text,jsonb), procure.po_delete(text), procure.po_issue(text), procure.po_price(text,integer,numeric), procure.po_receive(text,integer,numeric), procure.po_set_status(text,text), procure.production(text,integer,text,numeric,numeric,numeric,numeric,numeric,numeric,timestamp with time zone), procure.record_refused_price_edit(text,integer,numeric,text) TO procure_buyer;
+GRANT EXECUTE ON FUNCTION procure.note_add(text,text) TO procure_buyer, procure_finance;
+GRANT EXECUTE ON FUNCTION procure.liability_agree(text), procure.liability_set_status(text,text,text), procure.liability_settle(text,text), procure.po_pay(text,numeric) TO procure_finance;
+GRANT USAGE ON SEQUENCE procure.orders_id_seq TO procure_buyer;
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE procure.items, procure.price_periods, procure.suppliers TO procure_admin;
+GRANT SELECT ON TABLE procure.case_notes TO procure_admin, procure_auditor;
+GRANT SELECT ON TABLE procure.payments TO procure_admin, procure_auditor, procure_buyer;
+GRANT SELECT ON TABLE procure.price_edits, procure.report_corrections, procure.report_liabilities, procure.report_price_compliance, procure.users TO procure_admin, procure_auditor, procure_buyer, procure_finance;
+GRANT SELECT ON TABLE procure.audit_log, procure.corrections, procure.liabilities, procure.order_lines, procure.orders, procure.production_reports TO procure_admin, procure_auditor, procure_finance;
+GRANT SELECT ON TABLE procure.audit_heads, procure.idempotency_keys TO procure_auditor;
+GRANT SELECT ON TABLE procure.items, procure.price_periods, procure.suppliers TO procure_auditor, procure_buyer, procure_finance;
+GRANT DELETE, INSERT, SELECT ON TABLE procure.order_lines, procure.orders TO procure_buyer;
+GRANT INSERT, SELECT ON TABLE procure.corrections, procure.liabilities, procure.production_reports TO procure_buyer;
+GRANT INSERT, SELECT ON TABLE procure.case_notes TO procure_buyer, procure_finance;
+GRANT INSERT, SELECT ON TABLE procure.payments TO procure_finance;
+
+GRANT UPDATE (delivered, item_id, price, qty) ON procure.order_lines TO procure_buyer;
+GRANT UPDATE (inputs, result) ON procure.liabilities TO procure_buyer;
+GRANT UPDATE (max_discount, max_order_total) ON procure.users TO procure_admin;
+GRANT UPDATE (replaced_by, status) ON procure.orders TO procure_buyer;
+GRANT UPDATE (settle_ref, status) ON procure.liabilities TO procure_finance;
