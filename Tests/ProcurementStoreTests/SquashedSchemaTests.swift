@@ -17,6 +17,39 @@ final class SquashedSchemaTests: XCTestCase {
             "dead since the audit moved to commit time: nothing called it",
         "Name: FUNCTION audit_flush(p_table text, p_op text, p_actor text, p_at timestamp with time zone, p_old jsonb[], p_new jsonb[]); Type: ACL; Schema: procure; Owner: postgres":
             "the grant of the dead function above",
+        // The liability computed once, by the database: correct_begin + a client calculator +
+        // liability_store became one call; the client no longer fetches inputs or sends figures.
+        "Name: correct_begin(text, text, text, jsonb, text, numeric); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "became procure.correct, which also stores the liability",
+        "Name: FUNCTION correct_begin(p_number text, p_reason text, p_note text, p_replace jsonb, p_supplier text, p_settlement numeric); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant moved with it",
+        "Name: correct(text, text, text, jsonb, text, numeric); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "the whole correction in one call",
+        "Name: FUNCTION correct(p_number text, p_reason text, p_note text, p_replace jsonb, p_supplier text, p_settlement numeric); Type: ACL; Schema: procure; Owner: postgres":
+            "granted to buyers as correct_begin was",
+        "Name: liability_store(text, jsonb, jsonb); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "stored figures the client computed; the figures trigger computes them now",
+        "Name: FUNCTION liability_store(p_number text, p_inputs jsonb, p_result jsonb); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant",
+        "Name: liability_inputs(text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "fed the client calculator on a recompute; production recomputes in the database",
+        "Name: FUNCTION liability_inputs(p_number text); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant",
+        "Name: liability_difference(jsonb, jsonb); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "compared client figures with the database's; there are no client figures",
+        "Name: FUNCTION liability_difference(p_result jsonb, p_computed jsonb); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant",
+        "Name: liabilities_figures(); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "computes the figures instead of checking the client's",
+        "Name: production(text, integer, text, numeric, numeric, numeric, numeric, numeric, numeric, timestamp with time zone); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "recomputes the open liability itself",
+        // One grammar for a decimal, the CLI's: no exponent, no blanks, no NaN or Infinity.
+        "Name: json_num(jsonb, text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "accepted 1e2 and blanks; now strict_numeric's grammar",
+        "Name: jnum0(jsonb); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "cast any text to numeric; now json_num's grammar",
+        "Name: strict_numeric(text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "at most 60 characters, as in the CLI",
     ]
 
     func testTheSquashedLayoutBuildsTheSchemaOfTheOldHistory() throws {

@@ -87,24 +87,26 @@ BEGIN
 END
 $$;
 
--- A JSON number or string holding a plain decimal, as numeric; NULL when absent.
--- The text is matched against a pattern rather than cast in an exception block:
--- each exception block is a subtransaction per call.
+-- A JSON number or string holding a plain decimal (strict_numeric), as numeric;
+-- NULL when absent. A JSON number is already exact (jsonb keeps numbers as
+-- numeric); a string must be written in the one grammar: no exponent, no
+-- blanks, no NaN or Infinity.
 CREATE FUNCTION procure.json_num(p jsonb, p_what text) RETURNS numeric
 LANGUAGE plpgsql IMMUTABLE
 AS $$
 DECLARE
-    v text;
+    v numeric;
 BEGIN
     IF p IS NULL OR jsonb_typeof(p) = 'null' THEN
         RETURN NULL;
     END IF;
-    v := btrim(p #>> '{}');
-    IF jsonb_typeof(p) NOT IN ('number', 'string')
-       OR v !~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$' THEN
-        PERFORM procure.fail('invalid_argument', format('%s: %s is not a number', p_what, p::text));
+    IF jsonb_typeof(p) IN ('number', 'string') THEN
+        v := procure.strict_numeric(p #>> '{}');
     END IF;
-    RETURN v::numeric;
+    IF v IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('%s: %s is not a plain decimal number', p_what, p::text));
+    END IF;
+    RETURN v;
 END
 $$;
 
@@ -148,10 +150,10 @@ BEGIN
 END
 $$;
 
--- A JSON number or numeric string as numeric; absent or null is 0.
+-- json_num for the liability's inputs, where an absent figure is 0.
 CREATE FUNCTION procure.jnum0(p jsonb) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT coalesce(nullif($1 #>> '{}', '')::numeric, 0) $$;
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT coalesce(procure.json_num(p, 'liability input'), 0) $$;
 
 -- A calendar date written exactly YYYY-MM-DD (years 0001–9999), else NULL.
 CREATE FUNCTION procure.strict_date(p text) RETURNS date
@@ -167,11 +169,12 @@ AS $$
            END
 $$;
 
--- A plain decimal (digits, one optional point, an optional sign; at most 60
--- characters, as the CLI accepts), else NULL.
+-- The one grammar of a decimal, the same as the CLI's: an optional sign,
+-- digits, optionally a point and digits; at most 60 characters. No exponent,
+-- no blanks, no NaN or Infinity. NULL for anything else.
 CREATE FUNCTION procure.strict_numeric(p text) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT CASE WHEN length(p) <= 61 AND p ~ '^[-+]?[0-9]+(\.[0-9]+)?$' THEN p::numeric END $$;
+AS $$ SELECT CASE WHEN length(p) <= 60 AND p ~ '^[-+]?[0-9]+(\.[0-9]+)?$' THEN p::numeric END $$;
 
 CREATE TRIGGER case_notes_immutable BEFORE DELETE OR UPDATE ON procure.case_notes FOR EACH ROW EXECUTE FUNCTION procure.refuse_change();
 CREATE TRIGGER corrections_immutable BEFORE DELETE OR UPDATE ON procure.corrections FOR EACH ROW EXECUTE FUNCTION procure.refuse_change();

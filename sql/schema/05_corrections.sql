@@ -150,6 +150,7 @@ DECLARE
     v_what text := format('order %s line %s', p_number, p_line);
     v_counts boolean;
     v_liability text;
+    v_recompute boolean;
 BEGIN
     o := procure.get_order(p_number, true);
     IF p_line IS NULL THEN
@@ -175,6 +176,12 @@ BEGIN
     v_counts := o.status <> 'revoked' OR r.as_of <= o.revoked_at;
     SELECT li.status INTO v_liability FROM procure.liabilities li
      WHERE li.supplier_id = o.supplier_id AND li.order_id = o.id;
+    v_recompute := o.status = 'revoked' AND v_counts AND coalesce(v_liability, 'open') = 'open';
+    IF v_recompute THEN
+        -- a counting report on a revoked order changes its open liability
+        UPDATE procure.liabilities SET inputs = NULL, result = NULL
+         WHERE supplier_id = o.supplier_id AND order_id = o.id;
+    END IF;
     RETURN jsonb_build_object(
         'order', o.number, 'line', r.line_no, 'id', r.id, 'stage', r.stage,
         'finished', procure.fmt_qty(r.finished), 'in_progress', procure.fmt_qty(r.in_progress),
@@ -183,15 +190,17 @@ BEGIN
         'as_of', r.as_of, 'reported_at', r.reported_at, 'reported_by', r.reported_by,
         'status', o.status, 'revoked_at', o.revoked_at,
         'counts', v_counts,
-        'liability', v_liability,
-        'recompute', o.status = 'revoked' AND v_counts AND coalesce(v_liability, 'open') = 'open');
+        'liability', CASE WHEN v_recompute THEN procure.liability_json(o) ELSE to_jsonb(v_liability) END,
+        'recompute', v_recompute);
 END
 $$;
 
--- correct_begin: revokes the order, writes the note, creates the replacement;
--- the replacement is issued and the revoked order linked to it in one UPDATE
--- of both rows (the row triggers check each row; one audited statement).
-CREATE FUNCTION procure.correct_begin(p_number text, p_reason text, p_note text, p_replace jsonb,
+-- correct: the whole correction in one call, under the order's row lock:
+-- revokes the order with its note, creates the replacement (issued and linked
+-- to the revoked order in one UPDATE of both rows: one audited statement), and
+-- stores the liability, whose figures the liabilities_figures trigger computes.
+-- Returns the liability as liability_show does, with the correction's id.
+CREATE FUNCTION procure.correct(p_number text, p_reason text, p_note text, p_replace jsonb,
                                                  p_supplier text, p_settlement numeric) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, procure, pg_temp
@@ -250,13 +259,10 @@ BEGIN
          WHERE (t.supplier_id = r.supplier_id AND t.id = r.id) OR (t.supplier_id = o.supplier_id AND t.id = o.id);
     END IF;
 
+    INSERT INTO procure.liabilities (supplier_id, correction_id) VALUES (c.supplier_id, c.id);
+
     SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
-    RETURN jsonb_build_object(
-        'correction_id', c.id,
-        'order', o.number,
-        'replacement', r.number,
-        'revoked_at', o.revoked_at,
-        'inputs', procure.liability_inputs_for(o));
+    RETURN procure.liability_json(o) || jsonb_build_object('correction_id', c.id);
 END
 $$;
 

@@ -1,6 +1,8 @@
--- ---------------------------------------------------------------------------
--- liabilities: open → agreed → settled (finance); frozen once agreed
--- ---------------------------------------------------------------------------
+-- The liability of a revoked order: its inputs read from the order's facts, the
+-- formula (liability_compute, the one implementation in the product; docs/liability.md
+-- explains it with a worked example), and its states open → agreed → settled
+-- (finance), frozen once agreed.
+
 CREATE FUNCTION procure.liabilities_before() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
@@ -76,9 +78,7 @@ BEGIN
 END
 $$;
 
--- 0006_corrections: production reports, corrections (revocation + replacement),
--- liability inputs / storage / agreement / settlement, case notes.
--- The liability input JSON (SPEC §8) of a revoked order, from the counting
+-- The liability input JSON of a revoked order, from the counting
 -- production reports (as_of ≤ revoked_at; the latest per line).
 CREATE FUNCTION procure.liability_inputs_for(o procure.orders) RETURNS jsonb
 LANGUAGE plpgsql STABLE
@@ -129,24 +129,6 @@ BEGIN
 END
 $$;
 
--- liability_inputs: the input JSON of an already revoked order (for a
--- recompute), with the liability row locked FOR UPDATE.
-CREATE FUNCTION procure.liability_inputs(p_number text) RETURNS jsonb
-LANGUAGE plpgsql
-SET search_path = pg_catalog, procure, pg_temp
-AS $$
-DECLARE
-    o procure.orders;
-    c procure.corrections;
-BEGIN
-    o := procure.get_order(p_number, false);
-    c := procure.get_correction(o);
-    PERFORM 1 FROM procure.liabilities WHERE supplier_id = c.supplier_id AND correction_id = c.id FOR UPDATE;
-    SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
-    RETURN procure.liability_inputs_for(o);
-END
-$$;
-
 CREATE FUNCTION procure.liability_json(o procure.orders) RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, procure, pg_temp
@@ -190,44 +172,6 @@ BEGIN
         PERFORM procure.fail('not_found', format('order %s has no liability', p_number));
     END IF;
     RETURN v;
-END
-$$;
-
--- liability_store: a plain INSERT for a new liability (what `correct` always
--- stores) and an UPDATE only for a recompute. INSERT … ON CONFLICT DO UPDATE
--- also fired the UPDATE statement-level audit trigger, with no rows, on every
--- correction (docs/benchmarks.md, fix 3a). The caller holds the order's row
--- lock (correct) or the liability's (liability_inputs), so the existence test
--- cannot race.
-CREATE FUNCTION procure.liability_store(p_number text, p_inputs jsonb, p_result jsonb) RETURNS jsonb
-LANGUAGE plpgsql
-SET search_path = pg_catalog, procure, pg_temp
-AS $$
-DECLARE
-    o procure.orders;
-    c procure.corrections;
-    v_total numeric;
-BEGIN
-    o := procure.get_order(p_number, false);
-    c := procure.get_correction(o);
-    IF p_result IS NULL OR jsonb_typeof(p_result) <> 'object' OR p_result ->> 'total' IS NULL THEN
-        PERFORM procure.fail('invalid_argument', format('order %s: a liability result needs a "total"', p_number));
-    END IF;
-    -- the total must be an amount (2 decimals, may be negative: a refund);
-    -- the trigger copies it to liabilities.total
-    v_total := procure.json_num(p_result -> 'total', format('order %s liability total', p_number));
-    IF v_total <> round(v_total, 2) THEN
-        PERFORM procure.fail('amount_check',
-            format('order %s: liability total %s has more than 2 decimals', p_number, v_total));
-    END IF;
-    IF EXISTS (SELECT 1 FROM procure.liabilities WHERE supplier_id = c.supplier_id AND correction_id = c.id) THEN
-        UPDATE procure.liabilities SET inputs = p_inputs, result = p_result
-         WHERE supplier_id = c.supplier_id AND correction_id = c.id;
-    ELSE
-        INSERT INTO procure.liabilities (supplier_id, correction_id, inputs, result)
-        VALUES (c.supplier_id, c.id, p_inputs, p_result);
-    END IF;
-    RETURN procure.liability_json(o);
 END
 $$;
 
@@ -435,78 +379,30 @@ BEGIN
 END
 $$;
 
--- The first figure of a stored result that differs from the database's own
--- computation, as 'key: given X, computed Y'; NULL when they all agree.
-CREATE FUNCTION procure.liability_difference(p_result jsonb, p_computed jsonb) RETURNS text
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, procure, pg_temp
-AS $$
-DECLARE
-    key text;
-    v_given jsonb;
-BEGIN
-    IF p_result IS NULL OR jsonb_typeof(p_result) <> 'object' THEN
-        RETURN 'result: not an object';
-    END IF;
-    FOREACH key IN ARRAY ARRAY['total', 'finished', 'costs', 'profit', 'cap', 'saved', 'settlement',
-                               'credits', 'payments', 'scheduled'] LOOP
-        BEGIN
-            IF procure.jnum0(p_result -> key) IS DISTINCT FROM (p_computed ->> key)::numeric THEN
-                RETURN format('%s: given %s, computed %s', key, coalesce(p_result ->> key, '(none)'),
-                              procure.fmt_amount((p_computed ->> key)::numeric));
-            END IF;
-        EXCEPTION WHEN data_exception THEN
-            RETURN format('%s: %s is not a number', key, p_result ->> key);
-        END;
-    END LOOP;
-    FOREACH key IN ARRAY ARRAY['capped', 'in_production', 'regime', 'currency'] LOOP
-        IF (p_result ->> key) IS DISTINCT FROM (p_computed ->> key) THEN
-            RETURN format('%s: given %s, computed %s', key, coalesce(p_result ->> key, '(none)'), p_computed ->> key);
-        END IF;
-    END LOOP;
-    -- the per-line reuse and terminated counts, compared as numbers
-    v_given := (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'line', (e ->> 'line')::integer, 'sku', e ->> 'sku', 'stage', e ->> 'stage',
-                    'reused_finished', trim_scale(procure.jnum0(e -> 'reused_finished'))::text,
-                    'reused_in_progress', trim_scale(procure.jnum0(e -> 'reused_in_progress'))::text,
-                    'reused_not_started', trim_scale(procure.jnum0(e -> 'reused_not_started'))::text,
-                    'terminated', trim_scale(procure.jnum0(e -> 'terminated'))::text) ORDER BY ord), '[]')
-                  FROM jsonb_array_elements(coalesce(p_result -> 'lines', '[]')) WITH ORDINALITY AS t(e, ord));
-    IF v_given IS DISTINCT FROM p_computed -> 'lines' THEN
-        RETURN 'lines: the reuse and terminated counts differ';
-    END IF;
-    RETURN NULL;
-EXCEPTION WHEN data_exception THEN
-    RETURN 'lines: not valid counts';
-END
-$$;
-
--- Every write of a liability's inputs or result: the inputs must be the
--- order's own facts as the database reads them now, and the result must be
--- what SPEC §8 gives for them. Holds the CLI, psql and the owner alike.
+-- The figures of a liability are the database's alone: on every insert, and on
+-- every update that names inputs or result, the inputs are read from the
+-- order's recorded facts (liability_inputs_for) and the result computed from
+-- them (liability_compute). A writer that supplies figures of its own is
+-- refused; setting them to NULL asks for a recomputation. An agreed or settled
+-- liability never changes (liabilities_before, which fires first).
 CREATE FUNCTION procure.liabilities_figures() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
 DECLARE
     o procure.orders;
-    v_inputs jsonb;
-    v_problem text;
 BEGIN
-    IF TG_OP = 'UPDATE' AND NEW.inputs IS NOT DISTINCT FROM OLD.inputs AND NEW.result IS NOT DISTINCT FROM OLD.result THEN
-        RETURN NEW;
-    END IF;
     SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id;
-    v_inputs := procure.liability_inputs_for(o);
-    IF NEW.inputs IS DISTINCT FROM v_inputs THEN
+    IF (TG_OP = 'INSERT' AND (NEW.inputs IS NOT NULL OR NEW.result IS NOT NULL))
+       OR (TG_OP = 'UPDATE' AND ((NEW.inputs IS NOT NULL AND NEW.inputs IS DISTINCT FROM OLD.inputs)
+                                 OR (NEW.result IS NOT NULL AND NEW.result IS DISTINCT FROM OLD.result))) THEN
         RAISE EXCEPTION USING ERRCODE = '22023', CONSTRAINT = 'invalid_argument',
-            MESSAGE = format('the liability of %s: its inputs must be the order''s recorded facts (procure.liability_inputs)', o.number);
+            MESSAGE = format('the liability of %s is computed by the database from the order''s recorded facts; '
+                             'its inputs and result cannot be written (set them to NULL to recompute)', o.number);
     END IF;
-    v_problem := procure.liability_difference(NEW.result, procure.liability_compute(v_inputs));
-    IF v_problem IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', CONSTRAINT = 'invalid_argument',
-            MESSAGE = format('the liability of %s does not follow from its inputs (SPEC §8): %s', o.number, v_problem);
-    END IF;
+    NEW.inputs := procure.liability_inputs_for(o);
+    NEW.result := procure.liability_compute(NEW.inputs);
+    NEW.total := (NEW.result ->> 'total')::numeric;
     RETURN NEW;
 END
 $$;

@@ -19,19 +19,12 @@ struct CorrectCommand: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { store in
-            let begun = try store.call("correct_begin", [
+            let liability = try store.call("correct", [
                 number, reason, note,
                 replace.isEmpty ? nil : JSONText(text: LineSpec.jsonArray(replace)),
                 supplier, settlement,
             ])
-            let liability = try LiabilityWork.store(number: number, inputs: begun["inputs"] ?? .null, store: store)
-            let merged = JSONValue.object([
-                ("order", .string(number)),
-                ("replacement", begun["replacement"] ?? .null),
-                ("correction_id", begun["correction_id"] ?? .null),
-                ("dry_run", .bool(dryRun)),
-            ]).merging(liability)
-            let result = LiabilityWork.ordered(merged)
+            let result = LiabilityOutput.ordered(liability.adding("dry_run", .bool(dryRun)))
             if dryRun { throw DryRun(result: result) }
             return result
         }

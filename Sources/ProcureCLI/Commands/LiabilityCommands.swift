@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Postgres
-import Procurement
 import ProcurementStore
 
 struct LiabilityGroup: ParsableCommand {
@@ -17,7 +16,7 @@ struct LiabilityShow: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityWork.ordered(try context.call("liability_show", [number]))
+        LiabilityOutput.ordered(try context.call("liability_show", [number]))
     }
 }
 
@@ -40,7 +39,7 @@ struct LiabilityAgree: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityWork.ordered(try context.call("liability_agree", [number]))
+        LiabilityOutput.ordered(try context.call("liability_agree", [number]))
     }
 }
 
@@ -51,34 +50,13 @@ struct LiabilitySettle: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityWork.ordered(try context.call("liability_settle", [number, ref]))
+        LiabilityOutput.ordered(try context.call("liability_settle", [number, ref]))
     }
 }
 
-/// Computing a liability: the database gives the inputs, the pure calculator of the
-/// `Procurement` module computes, the database stores inputs and result together.
-enum LiabilityWork {
-    static func store(number: String, inputs: JSONValue, store: Store) throws -> JSONValue {
-        let input: LiabilityInput
-        do {
-            input = try JSONDecoder().decode(LiabilityInput.self, from: Data(inputs.serialized.utf8))
-        } catch {
-            throw ProcureError(.internalError, "liability inputs unreadable: \(error)")
-        }
-        let result = LiabilityCalculator.compute(input)
-        let encoded = try JSONEncoder().encode(result)
-        let stored = try store.call("liability_store", [
-            number, JSONText(text: inputs.serialized), JSONText(text: String(decoding: encoded, as: UTF8.self)),
-        ])
-        return ordered(stored)
-    }
-
-    static func recompute(number: String, store: Store) throws -> JSONValue {
-        let inputs = try store.call("liability_inputs", [number])
-        return try self.store(number: number, inputs: inputs, store: store)
-    }
-
-    /// The keys of SPEC §8 first, in its order, then the rest.
+/// How a liability prints: the figures in the order docs/liability.md gives them, then the rest.
+enum LiabilityOutput {
+    /// The figures first, in the documented order, then the rest.
     static let keyOrder = [
         "regime", "currency", "finished", "costs", "profit", "cap", "capped", "saved", "settlement",
         "credits", "payments", "total", "status", "scheduled", "in_production",

@@ -23,10 +23,9 @@ struct ProductionCommand: ProcureCommand {
             let report = try store.call("production", [
                 number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf,
             ])
-            guard report["recompute"] == .bool(true) else { return report }
-            // A counting report on a revoked order changes its open liability.
-            let liability = try LiabilityWork.recompute(number: number, store: store)
-            return report.adding("liability", liability)
+            // A counting report on a revoked order recomputed its open liability.
+            guard report["recompute"] == .bool(true), let liability = report["liability"] else { return report }
+            return report.adding("liability", LiabilityOutput.ordered(liability))
         }
     }
 }
