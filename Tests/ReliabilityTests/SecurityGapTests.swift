@@ -4,32 +4,39 @@ import TestSupport
 import XCTest
 
 /// The security gaps the reliability tests found (docs/security.md, "Gaps found and closed"),
-/// each stated as what SPEC requires; sql/0014_security_gaps.sql and the CLI changes that went
-/// with it closed them, and these tests keep them closed.
+/// each stated as the rule it broke; these tests keep them closed.
 final class SecurityGapTests: ReliabilityCase {
-    /// SPEC §9: the same role in psql is held to exactly what the CLI allows. The CLI computes
-    /// a liability; in psql the buyer must not store a figure of their own choosing, through
-    /// the function or the table.
+    /// The same role in psql is held to exactly what the CLI allows. The database alone
+    /// computes a liability; in psql the buyer must not store a figure of their own choosing,
+    /// through an insert or an update, with or without the order's true inputs.
     func testABuyerCannotWriteTheirOwnLiabilityFigure() throws {
         let actors = try buildMatrixFixture()
         let owed = try XCTUnwrap(scalar("SELECT total FROM procure.liabilities li JOIN procure.orders o ON o.supplier_id = li.supplier_id AND o.id = li.order_id WHERE o.number = 'LS-own'"))
         let connection = try Connection(conninfo)
-        let viaFunction = try runAs(actors.alice, "SELECT procure.liability_store('LS-own', '{}'::jsonb, '{\"total\":\"-99999.00\"}'::jsonb)", [], on: connection)
-        XCTAssertTrue({ if case .error = viaFunction { return true }; return false }(),
-                      "procure.liability_store let the buyer set the total: \(viaFunction)")
+        let ownLiability = "FROM procure.orders o WHERE o.supplier_id = li.supplier_id AND o.id = li.order_id AND o.number = 'LS-own'"
         let viaUpdate = try runAs(actors.alice, """
-            UPDATE procure.liabilities li SET result = jsonb_set(result, '{total}', '"-99999.00"')
-              FROM procure.orders o WHERE o.supplier_id = li.supplier_id AND o.id = li.order_id AND o.number = 'LS-own'
+            UPDATE procure.liabilities li SET result = jsonb_set(result, '{total}', '"-99999.00"') \(ownLiability)
             """, [], on: connection)
-        XCTAssertTrue({ if case .error = viaUpdate { return true }; return false }(),
+        XCTAssertTrue({ if case .error("22023") = viaUpdate { return true }; return false }(),
                       "UPDATE procure.liabilities let the buyer change the result: \(viaUpdate)")
         // With the order's true inputs, only the figure is wrong: refused all the same.
         let withInputs = try runAs(actors.alice, """
-            SELECT procure.liability_store('LS-own', i, jsonb_set(procure.liability_compute(i), '{total}', '"-99999.00"'))
-              FROM procure.liability_inputs('LS-own') AS i
+            UPDATE procure.liabilities li SET inputs = li.inputs,
+                   result = jsonb_set(procure.liability_compute(li.inputs), '{total}', '"-99999.00"') \(ownLiability)
             """, [], on: connection)
         XCTAssertTrue({ if case .error("22023") = withInputs { return true }; return false }(),
-                      "procure.liability_store took a figure that does not follow from the inputs: \(withInputs)")
+                      "UPDATE procure.liabilities took a figure that does not follow from the inputs: \(withInputs)")
+        let viaInsert = try runAs(actors.alice, """
+            INSERT INTO procure.liabilities (supplier_id, correction_id, result)
+            SELECT c.supplier_id, c.id, '{"total":"-99999.00"}'::jsonb
+              FROM procure.corrections c JOIN procure.orders o ON o.supplier_id = c.supplier_id AND o.id = c.order_id
+             WHERE o.number = 'LS-own'
+            """, [], on: connection)
+        XCTAssertTrue({ if case .error = viaInsert { return true }; return false }(),
+                      "INSERT INTO procure.liabilities let the buyer store a figure: \(viaInsert)")
+        // Asking for a recomputation is allowed, and gives the database's figure again.
+        let recompute = try runAs(actors.alice, "UPDATE procure.liabilities li SET inputs = NULL, result = NULL \(ownLiability)", [], on: connection)
+        XCTAssertFalse({ if case .error = recompute { return true }; return false }(), "recompute: \(recompute)")
         XCTAssertEqual(try scalar("SELECT total FROM procure.liabilities li JOIN procure.orders o ON o.supplier_id = li.supplier_id AND o.id = li.order_id WHERE o.number = 'LS-own'"), owed)
     }
 

@@ -20,7 +20,6 @@ BEGIN
     END IF;
     SELECT number INTO v_number FROM procure.orders WHERE supplier_id = c.supplier_id AND id = c.order_id;
     NEW.order_id := c.order_id;
-    NEW.total := (NEW.result ->> 'total')::numeric;
     NEW.updated_at := now();
 
     IF TG_OP = 'INSERT' THEN
@@ -42,6 +41,7 @@ BEGIN
             format('the liability of %s is %s; it no longer changes', v_number, OLD.status));
     END IF;
     NEW.created_at := OLD.created_at;
+    NEW.total := OLD.total;                 -- liabilities_figures sets it when it recomputes
     NEW.agreed_by := OLD.agreed_by; NEW.agreed_at := OLD.agreed_at;
     NEW.settled_by := OLD.settled_by; NEW.settled_at := OLD.settled_at;
     IF NEW.status IS DISTINCT FROM OLD.status THEN

@@ -1,12 +1,12 @@
--- Database-side checks for procure's migrations (not a migration; nothing reads
--- this folder automatically). Run against a freshly migrated database as a
+-- Database-side checks of procure's schema (not part of it: SQLChecksTests runs
+-- this file in the test suite). Run against a freshly migrated database as a
 -- superuser:
 --   psql -X -q -d DB -f sql/tests/checks.sql | grep -v '^PASS'
 -- Every check prints one line starting with PASS or FAIL.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 
--- chk(expect, sql): expect 'ok', a SPEC code / constraint name, or a SQLSTATE.
+-- chk(expect, sql): expect 'ok', an error code / constraint name, or a SQLSTATE.
 -- A failing statement is rolled back (like the CLI does).
 CREATE FUNCTION pg_temp.chk(expect text, q text) RETURNS text LANGUAGE plpgsql AS $f$
 DECLARE r text; st text; cn text; m text;
@@ -23,6 +23,11 @@ END $f$;
 CREATE FUNCTION pg_temp.eq(label text, actual anyelement, expected anyelement) RETURNS text LANGUAGE sql AS $f$
     SELECT CASE WHEN actual IS NOT DISTINCT FROM expected THEN 'PASS ' || label
                 ELSE 'FAIL ' || label || ': got ' || coalesce(actual::text, 'NULL') || ', expected ' || coalesce(expected::text, 'NULL') END
+$f$;
+-- inputs(number): the liability inputs the database stored for an order
+CREATE FUNCTION pg_temp.inputs(p_number text) RETURNS jsonb LANGUAGE sql AS $f$
+    SELECT l.inputs FROM procure.liabilities l JOIN procure.orders o ON o.supplier_id = l.supplier_id AND o.id = l.order_id
+     WHERE o.number = p_number
 $f$;
 \pset tuples_only on
 \pset format unaligned
@@ -162,15 +167,15 @@ SELECT pg_temp.chk('ok', $$SELECT procure.production('T-1', 1, 'materials', 30, 
 SELECT pg_temp.eq('production moves to in_production', (SELECT procure.po_show('T-1') ->> 'status'), 'in_production');
 SELECT pg_temp.chk('invalid_state', $$SELECT procure.po_price('T-1', 1, 9)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.po_create('ACME', 'T-2', '2020-03-01', NULL, '[{"sku":"A","qty":"10"}]')$$);
-SELECT pg_temp.chk('invalid_state', $$SELECT procure.correct_begin('T-2', 'duplicate', 'dup', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.correct('T-2', 'duplicate', 'dup', NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.po_delete('T-2')$$);
-SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct_begin('T-1', 'oops', 'note', NULL, NULL, NULL)$$);
-SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct_begin('T-1', 'wrong-quantity', '  ', NULL, NULL, NULL)$$);
-SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct_begin('T-1', 'wrong-quantity', 'n', NULL, 'BETA', NULL)$$);
-SELECT pg_temp.chk('price_above_base', $$SELECT procure.correct_begin('T-1', 'wrong-quantity', 'n', '[{"sku":"A","qty":"40","price":"13"}]', NULL, 200)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct('T-1', 'oops', 'note', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct('T-1', 'wrong-quantity', '  ', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct('T-1', 'wrong-quantity', 'n', NULL, 'BETA', NULL)$$);
+SELECT pg_temp.chk('price_above_base', $$SELECT procure.correct('T-1', 'wrong-quantity', 'n', '[{"sku":"A","qty":"40","price":"13"}]', NULL, 200)$$);
 SELECT pg_temp.eq('failed correction left the order alone', (SELECT procure.po_show('T-1') ->> 'status'), 'in_production');
-CREATE TEMP TABLE cb AS SELECT procure.correct_begin('T-1', 'wrong-quantity', 'ordered 100 instead of 40', '[{"sku":"A","qty":"40"}]', NULL, 200) AS r;
-SELECT pg_temp.eq('correct_begin inputs', (SELECT r -> 'inputs' FROM cb), jsonb_build_object(
+CREATE TEMP TABLE cb AS SELECT procure.correct('T-1', 'wrong-quantity', 'ordered 100 instead of 40', '[{"sku":"A","qty":"40"}]', NULL, 200) AS r;
+SELECT pg_temp.eq('correct stores the inputs it read from the order', pg_temp.inputs('T-1'), jsonb_build_object(
     'regime', 'cost', 'currency', 'CNY', 'profit_rate', '10', 'schedule', '{"acknowledged":"5","materials":"25"}'::jsonb,
     'acknowledged', true, 'settlement', '200.00', 'payments', '100.00',
     'lines', '[{"line":1,"sku":"A","price":"9.6000","ordered":"100","delivered":"0","report":{"stage":"materials","finished":"30","in_progress":"20","wip_cost":"300.00","materials":"100.00","salvage":"50.00","cost_to_complete":"0.00"}},{"line":2,"sku":"B","price":"2.4000","ordered":"4","delivered":"4","report":null}]'::jsonb,
@@ -178,24 +183,26 @@ SELECT pg_temp.eq('correct_begin inputs', (SELECT r -> 'inputs' FROM cb), jsonb_
 SELECT pg_temp.eq('replacement issued and linked',
     (SELECT procure.po_show(r ->> 'replacement') ->> 'status' || '/' || (procure.po_show(r ->> 'replacement') ->> 'replaces') FROM cb), 'issued/T-1');
 SELECT pg_temp.eq('revoked order links replacement', (SELECT procure.po_show('T-1') ->> 'replaced_by' = r ->> 'replacement' FROM cb), true);
-SELECT pg_temp.chk('already_revoked', $$SELECT procure.correct_begin('T-1', 'other', 'again', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('already_revoked', $$SELECT procure.correct('T-1', 'other', 'again', NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('already_revoked', $$INSERT INTO procure.corrections (supplier_id, order_id, reason, note) SELECT supplier_id, id, 'other', 'raw' FROM procure.orders WHERE number = 'T-1'$$);
--- the database holds every stored figure to SPEC §8 (liability_compute):
+-- the database computes every stored figure (liability_compute):
 -- C = 300 × 10/20 + 100 × 50/50 = 250, P = 25, A = 0 (30 finished all reused),
 -- K = 60 × 9.6 = 576; total = 275 + S 200 − V 50 − B 100 = 325.00
-SELECT pg_temp.chk('invalid_argument', $$SELECT procure.liability_store('T-1', (SELECT r -> 'inputs' FROM cb), '{"regime":"cost","total":"1234.50","status":"open"}')$$);
-SELECT pg_temp.chk('ok', $$SELECT procure.liability_store('T-1', (SELECT r -> 'inputs' FROM cb), procure.liability_compute((SELECT r -> 'inputs' FROM cb)))$$);
+SELECT pg_temp.eq('correct returns the computed liability', (SELECT r ->> 'total' || '/' || (r ->> 'status') FROM cb), '325.00/open');
 SELECT pg_temp.eq('liability_show', (SELECT procure.liability_show('T-1') ->> 'total' || '/' || (procure.liability_show('T-1') ->> 'status')), '325.00/open');
-SELECT pg_temp.chk('amount_check', $$SELECT procure.liability_store('T-1', NULL, '{"total":"1.234"}')$$);
-SELECT pg_temp.chk('invalid_argument', $$SELECT procure.liability_store('T-1', NULL, '{"total":"-10.00"}')$$);
+SELECT pg_temp.chk('invalid_argument', $$UPDATE procure.liabilities SET result = '{"regime":"cost","total":"1234.50","status":"open"}'$$);
+SELECT pg_temp.chk('invalid_argument', $$UPDATE procure.liabilities SET result = '{"total":"1.234"}'$$);
+SELECT pg_temp.chk('invalid_argument', $$UPDATE procure.liabilities SET inputs = '{"regime":"cost"}'$$);
 SELECT pg_temp.chk('invalid_argument', $$UPDATE procure.liabilities SET result = jsonb_set(result, '{total}', '"0.00"')$$);
+SELECT pg_temp.chk('ok', $$UPDATE procure.liabilities SET inputs = NULL, result = NULL RETURNING 'recomputed'$$);
+SELECT pg_temp.eq('a recompute gives the same figures', (SELECT procure.liability_show('T-1') ->> 'total'), '325.00');
 -- a late report: as_of after the revocation does not count
 SELECT pg_temp.eq('late report does not count',
     (SELECT (r ->> 'counts') || '/' || (r ->> 'recompute') FROM (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() + interval '1 minute') r) x), 'false/false');
 SELECT pg_temp.eq('backdated report counts and recomputes',
     (SELECT (r ->> 'counts') || '/' || (r ->> 'recompute') FROM (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() - interval '1 minute') r) x), 'true/true');
-SELECT pg_temp.eq('liability_inputs sees latest counting report',
-    (SELECT procure.liability_inputs('T-1') -> 'lines' -> 0 -> 'report' ->> 'finished'), '40');
+SELECT pg_temp.eq('the recompute read the latest counting report',
+    (SELECT pg_temp.inputs('T-1') -> 'lines' -> 0 -> 'report' ->> 'finished'), '40');
 SELECT pg_temp.chk('ok', $$SELECT procure.note_add('T-1', 'called the supplier')$$);
 SELECT pg_temp.chk('42501', $$SELECT procure.liability_agree('T-1')$$);
 SELECT pg_temp.chk('42501', $$UPDATE procure.liabilities SET status = 'agreed'$$);
@@ -209,7 +216,7 @@ SELECT pg_temp.chk('ok', $$SELECT procure.note_add('T-1', 'agreed by phone')$$);
 SELECT pg_temp.eq('liability_list', (SELECT jsonb_array_length(procure.liability_list(NULL, 'chk_b1', 'agreed'))), 1);
 RESET ROLE;
 SET ROLE chk_b1;
-SELECT pg_temp.chk('invalid_state', $$SELECT procure.liability_store('T-1', NULL, '{"total":"1.00"}')$$);
+SELECT pg_temp.chk('invalid_state', $$UPDATE procure.liabilities SET inputs = NULL, result = NULL$$);
 SELECT pg_temp.eq('agreed liability recompute flag', (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() - interval '2 minute') ->> 'recompute'), 'false');
 RESET ROLE;
 SET ROLE chk_fin;
@@ -221,9 +228,9 @@ RESET ROLE;
 SET ROLE chk_b1;
 SELECT pg_temp.chk('ok', $$SELECT procure.po_create('BETA', 'T-3', current_date, NULL, '[{"sku":"A","qty":"10"}]')$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.po_issue('T-3')$$);
-SELECT pg_temp.chk('ok', $$SELECT procure.correct_begin('T-3', 'wrong-supplier', 'should be ACME', '[{"sku":"A","qty":"10"}]', 'ACME', NULL)$$);
-SELECT pg_temp.eq('replacement to another supplier: no reuse', (SELECT procure.liability_inputs('T-3') -> 'replacement'), '[]'::jsonb);
-SELECT pg_temp.eq('not acknowledged', (SELECT procure.liability_inputs('T-3') -> 'acknowledged'), 'false'::jsonb);
+SELECT pg_temp.chk('ok', $$SELECT procure.correct('T-3', 'wrong-supplier', 'should be ACME', '[{"sku":"A","qty":"10"}]', 'ACME', NULL)$$);
+SELECT pg_temp.eq('replacement to another supplier: no reuse', (SELECT pg_temp.inputs('T-3') -> 'replacement'), '[]'::jsonb);
+SELECT pg_temp.eq('not acknowledged', (SELECT pg_temp.inputs('T-3') -> 'acknowledged'), 'false'::jsonb);
 RESET ROLE;
 SET session_replication_role = replica;
 UPDATE procure.orders SET revoked_at = revoked_at - interval '4 days' WHERE number = 'T-3';
