@@ -3,7 +3,6 @@ import PackageDescription
 
 // Layers point one way:
 // CLibPQ → Postgres → EmbeddedPostgres → ProcurementStore → ProcureCLI → procure
-//                      Procurement (pure domain) ↗
 let package = Package(
     name: "procure",
     platforms: [.macOS(.v13)],
@@ -17,12 +16,11 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres", dependencies: ["Postgres"]),
-        .target(name: "Procurement"),
-        .target(name: "ProcurementStore", dependencies: ["Postgres", "Procurement"]),
+        .target(name: "ProcurementStore", dependencies: ["Postgres"]),
         .target(
             name: "ProcureCLI",
             dependencies: [
-                "ProcurementStore", "EmbeddedPostgres", "Procurement",
+                "ProcurementStore", "EmbeddedPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,8 +40,10 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "ProcurementTests", dependencies: ["Procurement"]),
-        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport"], exclude: ["Fixtures"]),
+        // The liability calculator of the tests: an oracle the database's liability_compute is held to.
+        .target(name: "LiabilityOracle", path: "Tests/LiabilityOracle"),
+        .testTarget(name: "LiabilityOracleTests", dependencies: ["LiabilityOracle"]),
+        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport", "LiabilityOracle"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Postgres"]),

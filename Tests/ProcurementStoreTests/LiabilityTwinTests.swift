@@ -1,6 +1,6 @@
 import Foundation
 import Postgres
-import Procurement
+import LiabilityOracle
 import TestSupport
 import XCTest
 

@@ -1,5 +1,5 @@
 import Foundation
-import Procurement
+import LiabilityOracle
 import XCTest
 
 final class ExactDecimalTests: XCTestCase {

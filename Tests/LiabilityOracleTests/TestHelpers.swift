@@ -1,4 +1,4 @@
-import Procurement
+import LiabilityOracle
 import XCTest
 
 /// A decimal from a literal the test knows to be valid.

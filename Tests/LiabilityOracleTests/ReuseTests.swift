@@ -1,4 +1,4 @@
-import Procurement
+import LiabilityOracle
 import XCTest
 
 /// Reuse by the replacement (SPEC §8): per item, finished → in-progress → not-started, and within

@@ -1,4 +1,4 @@
-import Procurement
+import LiabilityOracle
 import XCTest
 
 /// Regime `cost`: total = min(A + C + P, K) + S − V − B, each part rounded to cents first.

@@ -1,5 +1,5 @@
 import Foundation
-import Procurement
+import LiabilityOracle
 import XCTest
 
 /// No counting report shows production started → total = −B whatever the regime.

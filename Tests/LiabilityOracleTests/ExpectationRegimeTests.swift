@@ -1,4 +1,4 @@
-import Procurement
+import LiabilityOracle
 import XCTest
 
 /// Regime `expectation`: total = max(0, K − E′ − V) + S − B.

@@ -1,5 +1,5 @@
 import Foundation
-import Procurement
+import LiabilityOracle
 import XCTest
 
 /// The calculator's JSON contract: snake_case keys, decimals as strings.

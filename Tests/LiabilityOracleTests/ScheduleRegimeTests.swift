@@ -1,4 +1,4 @@
-import Procurement
+import LiabilityOracle
 import XCTest
 
 /// Regime `schedule`: total = round2(Σ pct(stage) / 100 × t × p) − B.

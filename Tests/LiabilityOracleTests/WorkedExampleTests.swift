@@ -1,5 +1,5 @@
 import Foundation
-import Procurement
+import LiabilityOracle
 import XCTest
 
 /// Reproduces, figure by figure, the worked example of docs/liability.md.
