@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres", dependencies: ["Postgres"]),
         .target(name: "Procurement"),
-        .target(name: "ProcurementStore", dependencies: ["Postgres", "Procurement"]),
+        .target(name: "ProcurementStore", dependencies: ["Postgres"]),
         .target(
             name: "ProcureCLI",
             dependencies: [

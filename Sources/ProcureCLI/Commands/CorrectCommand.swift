@@ -18,13 +18,12 @@ struct CorrectCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { store in
-            let begun = try store.call("correct_begin", [
-                number, reason, note,
-                replace.isEmpty ? nil : JSONText(text: LineSpec.jsonArray(replace)),
-                supplier, settlement,
-            ])
-            let liability = try LiabilityWork.store(number: number, inputs: begun["inputs"] ?? .null, store: store)
+        try context.transaction { database in
+            let begun = try database.correctBegin(
+                number: number, reason: reason, note: note,
+                replacement: replace.isEmpty ? nil : replace.map(\.input),
+                supplier: supplier, settlement: settlement)
+            let liability = try LiabilityWork.store(number: number, inputs: begun["inputs"] ?? .null, database: database)
             let merged = JSONValue.object([
                 ("order", .string(number)),
                 ("replacement", begun["replacement"] ?? .null),

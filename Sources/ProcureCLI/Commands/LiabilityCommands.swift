@@ -17,7 +17,7 @@ struct LiabilityShow: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityWork.ordered(try context.call("liability_show", [number]))
+        LiabilityWork.ordered(try context.transaction { try $0.liabilityShow(number) })
     }
 }
 
@@ -30,7 +30,7 @@ struct LiabilityList: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("liability_list", [supplier, buyer, status])
+        try context.transaction { try $0.liabilityList(supplier: supplier, buyer: buyer, status: status) }
     }
 }
 
@@ -40,7 +40,7 @@ struct LiabilityAgree: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityWork.ordered(try context.call("liability_agree", [number]))
+        LiabilityWork.ordered(try context.transaction { try $0.liabilityAgree(number) })
     }
 }
 
@@ -51,14 +51,14 @@ struct LiabilitySettle: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityWork.ordered(try context.call("liability_settle", [number, ref]))
+        LiabilityWork.ordered(try context.transaction { try $0.liabilitySettle(number: number, reference: ref) })
     }
 }
 
 /// Computing a liability: the database gives the inputs, the pure calculator of the
 /// `Procurement` module computes, the database stores inputs and result together.
 enum LiabilityWork {
-    static func store(number: String, inputs: JSONValue, store: Store) throws -> JSONValue {
+    static func store(number: String, inputs: JSONValue, database: DatabaseClient) throws -> JSONValue {
         let input: LiabilityInput
         do {
             input = try JSONDecoder().decode(LiabilityInput.self, from: Data(inputs.serialized.utf8))
@@ -66,16 +66,14 @@ enum LiabilityWork {
             throw ProcureError(.internalError, "liability inputs unreadable: \(error)")
         }
         let result = LiabilityCalculator.compute(input)
-        let encoded = try JSONEncoder().encode(result)
-        let stored = try store.call("liability_store", [
-            number, JSONText(text: inputs.serialized), JSONText(text: String(decoding: encoded, as: UTF8.self)),
-        ])
+        let encoded = try JSONParser.parse(String(decoding: JSONEncoder().encode(result), as: UTF8.self))
+        let stored = try database.liabilityStore(number: number, inputs: inputs, result: encoded)
         return ordered(stored)
     }
 
-    static func recompute(number: String, store: Store) throws -> JSONValue {
-        let inputs = try store.call("liability_inputs", [number])
-        return try self.store(number: number, inputs: inputs, store: store)
+    static func recompute(number: String, database: DatabaseClient) throws -> JSONValue {
+        let inputs = try database.liabilityInputs(number)
+        return try store(number: number, inputs: inputs, database: database)
     }
 
     /// The keys of SPEC §8 first, in its order, then the rest.

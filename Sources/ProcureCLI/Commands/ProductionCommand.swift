@@ -1,5 +1,6 @@
 import ArgumentParser
 import Postgres
+import ProcurementStore
 
 struct ProductionCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
@@ -19,13 +20,13 @@ struct ProductionCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { store in
-            let report = try store.call("production", [
-                number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf,
-            ])
+        try context.transaction { database in
+            let report = try database.production(
+                number: number, line: line, stage: stage, finished: finished, inProgress: inProgress, wipCost: wipCost,
+                materials: materials, salvage: salvage, costToComplete: costToComplete, asOf: asOf)
             guard report["recompute"] == .bool(true) else { return report }
             // A counting report on a revoked order changes its open liability.
-            let liability = try LiabilityWork.recompute(number: number, store: store)
+            let liability = try LiabilityWork.recompute(number: number, database: database)
             return report.adding("liability", liability)
         }
     }
