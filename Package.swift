@@ -17,7 +17,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres", dependencies: ["Postgres"]),
-        .target(name: "Procurement"),
+        .target(name: "Procurement", dependencies: ["Postgres"]),
         .target(name: "ProcurementStore", dependencies: ["Postgres"]),
         .target(
             name: "ProcureCLI",
