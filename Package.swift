@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         // The liability calculator of the tests: an oracle the database's liability_compute is held to.
-        .target(name: "LiabilityOracle", path: "Tests/LiabilityOracle"),
+        .target(name: "LiabilityOracle", dependencies: ["Postgres"], path: "Tests/LiabilityOracle"),
         .testTarget(name: "LiabilityOracleTests", dependencies: ["LiabilityOracle"]),
         .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport", "LiabilityOracle"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),

@@ -47,7 +47,7 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
     public var postgresText: String? { NSDecimalNumber(decimal: self).description(withLocale: Locale(identifier: "en_US_POSIX")) }
 
     public init?(postgresText: String) {
-        guard PostgresNumericText.isPlainDecimal(postgresText),
+        guard DecimalGrammar.accepts(postgresText),
               let value = Decimal(string: postgresText, locale: Locale(identifier: "en_US_POSIX"))
         else { return nil }
         self = value
@@ -119,15 +119,23 @@ extension Date: PostgresEncodable, PostgresDecodable {
     }
 }
 
-enum PostgresNumericText {
-    /// `[+-]digits[.digits]` and nothing else: Decimal(string:) alone accepts trailing junk.
-    static func isPlainDecimal(_ text: String) -> Bool {
-        var chars = Substring(text)
-        if chars.first == "-" || chars.first == "+" { chars = chars.dropFirst() }
-        let pieces = chars.split(separator: ".", omittingEmptySubsequences: false)
-        guard pieces.count == 1 || pieces.count == 2 else { return false }
-        return pieces.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0 >= "0" && $0 <= "9" } }
+/// A point in time as the user typed it: ISO 8601 with a zone (`2026-11-27T09:30:00Z`,
+/// `…+08:00`), sent to the server as typed (fractions of a second included). The zone is
+/// required so that a stored time never depends on the machine's zone.
+public struct TimeText: PostgresEncodable, Sendable, Hashable, CustomStringConvertible {
+    public let text: String
+
+    public init?(_ text: String) {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard formatter.date(from: text) != nil || fractional.date(from: text) != nil else { return nil }
+        self.text = text
     }
+
+    public var postgresText: String? { text }
+    public var description: String { text }
 }
 
 enum PostgresTimestampText {

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// An exact decimal number for money, prices and quantities.
 ///
@@ -28,42 +29,16 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.decimal = Decimal(sign: .plus, exponent: -scale, significand: Decimal(minorUnits))
     }
 
-    /// Parses a plain decimal: `^[+-]?[0-9]+(\.[0-9]+)?$`, at most 38 digits.
-    ///
-    /// `Decimal(string:)` alone is too forgiving (it reads "1abc" as 1 and "1e5" as 100000), so the
-    /// text is checked by hand first and only then handed to Foundation.
+    /// Parses a decimal of `DecimalGrammar` (the one grammar of a decimal) that has at most 38
+    /// significant digits and 38 fraction digits, so that Decimal holds it without loss.
     public init?(_ text: String) {
-        guard let digits = ExactDecimal.plainDigitCounts(text),
-              digits.significant <= ExactDecimal.maxDigits,
-              digits.fraction <= ExactDecimal.maxDigits,
+        guard let digits = DecimalGrammar.digits(of: text) else { return nil }
+        let zero = UInt8(ascii: "0")
+        let significant = (Array(digits.whole) + Array(digits.fraction)).drop(while: { $0 == zero }).count
+        guard significant <= ExactDecimal.maxDigits, digits.fraction.count <= ExactDecimal.maxDigits,
               let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
         else { return nil }
         self.decimal = value
-    }
-
-    /// Scans `text` against the plain-decimal grammar. Returns the number of significant digits
-    /// (from the first non-zero digit to the end, trailing zeros included) and of fraction digits,
-    /// or nil when the text is not a plain decimal.
-    private static func plainDigitCounts(_ text: String) -> (significant: Int, fraction: Int)? {
-        var bytes = Substring(text).utf8[...]
-        if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
-            bytes = bytes.dropFirst()
-        }
-        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        let whole = bytes.prefix(while: isDigit)
-        var rest = bytes.dropFirst(whole.count)
-        guard !whole.isEmpty else { return nil }
-        var fraction = rest.prefix(0)
-        if rest.first == UInt8(ascii: ".") {
-            rest = rest.dropFirst()
-            fraction = rest.prefix(while: isDigit)
-            rest = rest.dropFirst(fraction.count)
-            guard !fraction.isEmpty else { return nil }
-        }
-        guard rest.isEmpty else { return nil }
-        let allDigits = Array(whole) + Array(fraction)
-        let significant = allDigits.drop(while: { $0 == UInt8(ascii: "0") }).count
-        return (significant, fraction.count)
     }
 }
 

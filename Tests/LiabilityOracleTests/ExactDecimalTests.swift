@@ -25,6 +25,14 @@ final class ExactDecimalTests: XCTestCase {
         XCTAssertNotNil(ExactDecimal("000" + String(repeating: "9", count: 38)))
     }
 
+    /// The one grammar of a decimal bounds the text, leading zeros and sign included.
+    func testFollowsTheSharedGrammarsLengthLimit() {
+        XCTAssertNotNil(ExactDecimal(String(repeating: "0", count: 59) + "1"))
+        XCTAssertNil(ExactDecimal(String(repeating: "0", count: 60) + "1"))
+        XCTAssertNil(ExactDecimal("+" + String(repeating: "0", count: 59) + "1"))
+        XCTAssertNil(ExactDecimal("Infinity"))
+    }
+
     func testPointOnePlusPointTwoIsPointThree() {
         // In binary floating point 0.1 + 0.2 = 0.30000000000000004; in decimal it is exact.
         XCTAssertEqual(dec("0.1") + dec("0.2"), dec("0.3"))

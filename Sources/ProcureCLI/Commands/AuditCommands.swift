@@ -9,7 +9,7 @@ struct HistoryCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let rows = try context.call("history", [number])
+        let rows = try context.transaction { try $0.history(number) }
         return .array((rows.arrayValue ?? []).map(HistoryCommand.summarise))
     }
 
@@ -52,7 +52,7 @@ struct AuditVerify: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let result = try context.call("audit_verify", [])
+        let result = try context.transaction { try $0.auditVerify() }
         if result["ok"] == .bool(false) {
             let bad = result["first_bad"].map { TableRenderer.cell($0) } ?? "?"
             throw ProcureError(.invalidState, "audit chain broken at \(bad)")
@@ -68,6 +68,6 @@ struct NoteCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("note_add", [number, text])
+        try context.transaction { try $0.noteAdd(number: number, text: text) }
     }
 }

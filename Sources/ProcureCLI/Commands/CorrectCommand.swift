@@ -18,12 +18,11 @@ struct CorrectCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { store in
-            let liability = try store.call("correct", [
-                number, reason, note,
-                replace.isEmpty ? nil : JSONText(text: LineSpec.jsonArray(replace)),
-                supplier, settlement,
-            ])
+        try context.transaction { database in
+            let liability = try database.correct(
+                number: number, reason: reason, note: note,
+                replacement: replace.isEmpty ? nil : replace.map(\.input),
+                supplier: supplier, settlement: settlement)
             let result = LiabilityOutput.ordered(liability.adding("dry_run", .bool(dryRun)))
             if dryRun { throw DryRun(result: result) }
             return result

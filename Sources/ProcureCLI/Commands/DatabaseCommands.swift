@@ -31,7 +31,7 @@ struct DatabaseStart: ProcureCommand {
     func execute(in context: CommandContext) throws -> JSONValue {
         let cluster = try embeddedCluster(context)
         try clusterCall { try cluster.start() }
-        _ = try context.session.store()
+        _ = try context.session.client()
         return try DatabaseStatus.describe(cluster)
     }
 }
@@ -88,9 +88,9 @@ struct DatabaseMigrate: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let store = try context.session.store()
+        let database = try context.session.client()
         let migrator = try Migrator(directory: Migrator.defaultDirectory())
-        let applied = try migrator.appliedChecksums(store.connection)
+        let applied = try database.appliedMigrations(migrator)
         return .array(migrator.migrations.map { migration in
             .object([
                 ("version", .number(String(migration.version))),

@@ -30,21 +30,12 @@ struct ImportOrders: ProcureCommand {
         defer { try? handle.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         let progress = Progress(total: size)
-        return try context.transaction { store in
-            try store.connection.execute(script: """
-                CREATE TEMP TABLE import_staging (
-                    row_no bigint GENERATED ALWAYS AS IDENTITY (START 2),
-                    -- all text: import_orders_apply checks dates and numbers exactly as the
-                    -- CLI does (PostgreSQL's own input would take 'infinity' or '1e2')
-                    number text, supplier text, order_date text, sku text, qty text, price text
-                ) ON COMMIT DROP
-                """)
+        return try context.transaction { database in
+            try database.importCreateStaging()
             try handle.seek(toOffset: 0)
             var sawHeader = false
             do {
-                try store.connection.copyIn(
-                    "COPY import_staging (number, supplier, order_date, sku, qty, price) FROM STDIN WITH (FORMAT csv, HEADER true)"
-                ) {
+                _ = try database.importCopy {
                     let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
                     if chunk.isEmpty {
                         if !sawHeader { throw ProcureError(.invalidArgument, "\(file) is empty: the header row is missing") }
@@ -59,11 +50,10 @@ struct ImportOrders: ProcureCommand {
                 }
             } catch let error as PostgresError {
                 progress.finish()
-                throw ProcureError(error.kind == .server ? .invalidArgument : .databaseUnavailable,
-                                   "\(file): \(error.message)\(error.context.map { " (\($0))" } ?? "")")
+                throw ProcureError(copying: file, error)
             }
             progress.finish()
-            return try store.call("import_orders_apply", [])
+            return try database.importOrdersApply()
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Postgres
+import ProcurementStore
 
 struct ItemGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "item", abstract: "Items (SKUs).", subcommands: [ItemAdd.self])
@@ -14,6 +15,6 @@ struct ItemAdd: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("item_add", [sku, name, uom])
+        try context.transaction { try $0.itemAdd(sku: sku, name: name, uom: uom) }
     }
 }

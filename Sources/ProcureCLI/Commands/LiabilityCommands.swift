@@ -16,7 +16,7 @@ struct LiabilityShow: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityOutput.ordered(try context.call("liability_show", [number]))
+        LiabilityOutput.ordered(try context.transaction { try $0.liabilityShow(number) })
     }
 }
 
@@ -29,7 +29,7 @@ struct LiabilityList: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("liability_list", [supplier, buyer, status])
+        try context.transaction { try $0.liabilityList(supplier: supplier, buyer: buyer, status: status) }
     }
 }
 
@@ -39,7 +39,7 @@ struct LiabilityAgree: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityOutput.ordered(try context.call("liability_agree", [number]))
+        LiabilityOutput.ordered(try context.transaction { try $0.liabilityAgree(number) })
     }
 }
 
@@ -50,7 +50,7 @@ struct LiabilitySettle: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityOutput.ordered(try context.call("liability_settle", [number, ref]))
+        LiabilityOutput.ordered(try context.transaction { try $0.liabilitySettle(number: number, reference: ref) })
     }
 }
 

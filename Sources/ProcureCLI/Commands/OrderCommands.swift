@@ -26,46 +26,46 @@ struct OrderCreate: ProcureCommand {
     }
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("po_create", [supplier, number, date, nil as String?, JSONText(text: LineSpec.jsonArray(lines))])
+        try context.transaction { try $0.poCreate(supplier: supplier, number: number, date: date, lines: lines.map(\.input)) }
     }
 }
 
-/// A verb that takes just an order number and calls one function.
+/// A verb that takes just an order number and makes one call.
 protocol OrderStep: ProcureCommand {
-    static var function: String { get }
+    static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { get }
     var number: String { get }
 }
 
 extension OrderStep {
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call(Self.function, [number])
+        try context.transaction { try $0[keyPath: Self.step](number) }
     }
 }
 
 struct OrderIssue: OrderStep {
     static let configuration = CommandConfiguration(commandName: "issue", abstract: "Issue a draft order to its supplier.")
-    static let function = "po_issue"
+    static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poIssue }
     @Argument(help: "Order number.") var number: String
     @OptionGroup var common: CommonOptions
 }
 
 struct OrderAcknowledge: OrderStep {
     static let configuration = CommandConfiguration(commandName: "ack", abstract: "Record that the supplier acknowledged the order.")
-    static let function = "po_ack"
+    static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poAck }
     @Argument(help: "Order number.") var number: String
     @OptionGroup var common: CommonOptions
 }
 
 struct OrderClose: OrderStep {
     static let configuration = CommandConfiguration(commandName: "close", abstract: "Close a delivered order.")
-    static let function = "po_close"
+    static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poClose }
     @Argument(help: "Order number.") var number: String
     @OptionGroup var common: CommonOptions
 }
 
 struct OrderDelete: OrderStep {
     static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a draft order (issued orders are revoked with `correct`).")
-    static let function = "po_delete"
+    static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poDelete }
     @Argument(help: "Order number.") var number: String
     @OptionGroup var common: CommonOptions
 }
@@ -73,7 +73,7 @@ struct OrderDelete: OrderStep {
 struct OrderShow: OrderStep {
     static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an order, its lines, payments and links.")
-    static let function = "po_show"
+    static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poShow }
     @Argument(help: "Order number.") var number: String
     @OptionGroup var common: CommonOptions
 }
@@ -86,7 +86,7 @@ struct OrderReceive: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("po_receive", [number, line, quantity])
+        try context.transaction { try $0.poReceive(number: number, line: line, quantity: quantity) }
     }
 }
 
@@ -97,7 +97,7 @@ struct OrderPay: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("po_pay", [number, amount])
+        try context.transaction { try $0.poPay(number: number, amount: amount) }
     }
 }
 
@@ -111,15 +111,15 @@ struct OrderPrice: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         do {
-            return try context.call("po_price", [number, line, price])
+            return try context.transaction { try $0.poPrice(number: number, line: line, price: price) }
         } catch let error as PostgresError where !error.isRetryable {
             let refusal = ProcureError(error)
             // The refused edit rolls back with its transaction (and with a keyed line's or an
             // --atomic batch's); record the attempt after that, on its own, so the buyer
             // appraisal counts it.
             if [.priceAboveBase, .priceBelowLimit, .noBasePrice].contains(refusal.code) {
-                let (number, line, price, code) = (number, line, price, refusal.code.rawValue)
-                context.afterRollback { _ = try $0.call("record_refused_price_edit", [number, line, price, code]) }
+                let (number, line, price, code) = (number, line, price, refusal.code)
+                context.afterRollback { try $0.recordRefusedPriceEdit(number: number, line: line, price: price, refusal: code) }
             }
             throw refusal
         }
@@ -135,7 +135,7 @@ struct OrderList: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("po_list", [buyer, supplier, status])
+        try context.transaction { try $0.poList(buyer: buyer, supplier: supplier, status: status) }
     }
 }
 
@@ -147,7 +147,7 @@ struct OrderEdits: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        _ = try context.call("po_show", [number])   // not_found / permission_denied like every order verb
+        _ = try context.transaction { try $0.poShow(number) }   // not_found / permission_denied like every order verb
         return try context.transaction { try $0.priceEdits(order: number) }
     }
 }

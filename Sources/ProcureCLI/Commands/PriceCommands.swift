@@ -1,5 +1,6 @@
 import ArgumentParser
 import Postgres
+import ProcurementStore
 
 struct PriceGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +19,7 @@ struct PriceSet: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("price_set", [supplier, sku, price, from, to])
+        try context.transaction { try $0.priceSet(supplier: supplier, sku: sku, price: price, from: from, to: to) }
     }
 }
 
@@ -31,6 +32,6 @@ struct PriceList: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("price_list", [supplier, on])
+        try context.transaction { try $0.priceList(supplier: supplier, on: on) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Postgres
+import ProcurementStore
 
 struct ProductionCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
@@ -19,10 +20,10 @@ struct ProductionCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { store in
-            let report = try store.call("production", [
-                number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf,
-            ])
+        try context.transaction { database in
+            let report = try database.production(
+                number: number, line: line, stage: stage, finished: finished, inProgress: inProgress, wipCost: wipCost,
+                materials: materials, salvage: salvage, costToComplete: costToComplete, asOf: asOf)
             // A counting report on a revoked order recomputed its open liability.
             guard report["recompute"] == .bool(true), let liability = report["liability"] else { return report }
             return report.adding("liability", LiabilityOutput.ordered(liability))

@@ -101,7 +101,7 @@ struct ReportCommand: ProcureCommand {
     }
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let result = try context.call("report", [name.rawValue, from, to, buyer, supplier])
+        let result = try context.transaction { try $0.report(name.rawValue, from: from, to: to, buyer: buyer, supplier: supplier) }
         let rows = (result.arrayValue ?? []).map { ReportRows.ordered($0, columns: name.columns) }
         guard let html else { return .array(rows) }
 

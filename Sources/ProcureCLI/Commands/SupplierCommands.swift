@@ -1,5 +1,6 @@
 import ArgumentParser
 import Postgres
+import ProcurementStore
 
 struct SupplierGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,9 +22,10 @@ struct SupplierAdd: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let table = try schedule.map { try StageSchedule.parse($0) }
-        return try context.call("supplier_add", [
-            code, name, currency, regime, profitRate, table.map { JSONText(text: $0.serialized) }, claimDays,
-        ])
+        return try context.transaction {
+            try $0.supplierAdd(code: code, name: name, currency: currency, regime: regime, profitRate: profitRate,
+                               schedule: table, claimDays: claimDays)
+        }
     }
 }
 
@@ -33,7 +35,7 @@ enum StageSchedule {
         var pairs: [(String, JSONValue)] = []
         for entry in text.split(separator: ",") {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, DecimalText.isPlainDecimal(parts[1]) else {
+            guard parts.count == 2, !parts[0].isEmpty, DecimalGrammar.accepts(parts[1]) else {
                 throw CLIError.usage("--schedule: \(entry.debugDescription) is not STAGE=PERCENT")
             }
             pairs.append((parts[0], .string(parts[1])))

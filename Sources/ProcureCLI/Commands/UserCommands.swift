@@ -1,5 +1,6 @@
 import ArgumentParser
 import Postgres
+import ProcurementStore
 
 struct UserGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "Users (PostgreSQL roles) and buyer limits.", subcommands: [UserAdd.self])
@@ -16,6 +17,6 @@ struct UserAdd: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.call("user_add", [name, role, maxOrderTotal, maxDiscount, password])
+        try context.transaction { try $0.userAdd(name: name, role: role, maxOrderTotal: maxOrderTotal, maxDiscount: maxDiscount, password: password) }
     }
 }

@@ -182,7 +182,7 @@ struct HTMLReport {
 
     /// The exact decimal of a JSON string or number; 0 for anything else (null).
     static func decimal(_ value: JSONValue?) -> Decimal {
-        guard let text = value?.text, let number = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+        guard let text = value?.text, let number = Decimal(postgresText: text) else {
             return 0
         }
         return number

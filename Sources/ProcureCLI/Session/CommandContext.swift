@@ -21,24 +21,19 @@ struct CommandContext {
     let actor: String?
 
     /// Runs `body` in the line's transaction, acting as `actor`.
-    func transaction<T>(_ body: (Store) throws -> T) throws -> T {
+    func transaction<T>(_ body: (DatabaseClient) throws -> T) throws -> T {
         try session.transaction(actor: actor, body)
-    }
-
-    /// One call of a `procure.*` function in its own transaction.
-    func call(_ function: String, _ arguments: [any PostgresEncodable]) throws -> JSONValue {
-        try transaction { try $0.call(function, arguments) }
     }
 
     /// Writes `body` in a transaction of its own once whatever transaction is open now has
     /// rolled back (at once when none is): the record of a refused attempt must outlive the
     /// refusal's rollback, even inside a keyed line or an `--atomic` batch.
-    func afterRollback(_ body: @escaping (Store) throws -> Void) {
+    func afterRollback(_ body: @escaping (DatabaseClient) throws -> Void) {
         session.afterRollback(actor: actor, body)
     }
 }
 
-/// A verb: parsed by swift-argument-parser from a line's words, run against the store.
+/// A verb: parsed by swift-argument-parser from a line's words, run against the database.
 protocol ProcureCommand: ParsableCommand {
     var common: CommonOptions { get }
     /// True for verbs that only read: their `--key` is accepted and stores nothing (reading

@@ -54,16 +54,13 @@ struct LineRunner {
         while true {
             attempt += 1
             do {
-                return try context.transaction { store in
-                    // The result is kept as its exact text: jsonb would not keep the key order.
-                    let prior = try store.call("idempotent_result", [key, verb])
-                    if let text = prior["text"]?.text { return try JSONParser.parse(text) }
+                return try context.transaction { database in
+                    if let prior = try database.idempotentResult(key: key, verb: verb) { return try JSONParser.parse(prior) }
                     let result = try command.execute(in: context)
-                    let stored = JSONValue.object([("text", .string(result.serialized))])
-                    try store.call("idempotent_save", [key, verb, JSONText(text: stored.serialized)])
+                    try database.idempotentSave(key: key, verb: verb, result: result.serialized)
                     return result
                 }
-            } catch let error as PostgresError where error.sqlState == "23505" && attempt < 3 {
+            } catch let error as PostgresError where error.code == .uniqueViolation && attempt < 3 {
                 continue
             }
         }

@@ -7,24 +7,25 @@ import ProcurementStore
 final class Session {
     let target: DatabaseTarget
     let atomic: Bool
-    private var connection: Connection?
+    /// The client of the one connection, every line's way to the database.
+    private var database: DatabaseClient?
     private var migrated = false
     private var atomicBegun = false
     /// Depth of `transaction` calls: an inner one joins the outer (a keyed line wraps its verb).
     private var depth = 0
     /// Records to write once the open transaction has rolled back (see `afterRollback`).
-    private var pendingRecords: [(actor: String?, body: (Store) throws -> Void)] = []
+    private var pendingRecords: [(actor: String?, body: (DatabaseClient) throws -> Void)] = []
 
     init(target: DatabaseTarget, atomic: Bool) {
         self.target = target
         self.atomic = atomic
     }
 
-    /// The store, connecting (and, for the embedded default, starting and migrating the
-    /// cluster) when needed. A lost connection is reopened on the next line.
-    func store() throws -> Store {
-        if let connection, connection.isOpen {
-            return Store(connection: connection)
+    /// The database client, connecting (and, for the embedded default, starting and migrating
+    /// the cluster) when needed. A lost connection is reopened on the next line.
+    func client() throws -> DatabaseClient {
+        if let database, database.isConnected() {
+            return database
         }
         if atomicBegun {
             throw ProcureError(.databaseUnavailable, "the connection was lost inside an --atomic batch; nothing was committed")
@@ -34,8 +35,9 @@ final class Session {
             try migrate(opened)
             migrated = true
         }
-        connection = opened
-        return Store(connection: opened)
+        let client = DatabaseClient.live(connection: opened)
+        database = client
+        return client
     }
 
     private func connect() throws -> Connection {
@@ -65,8 +67,8 @@ final class Session {
 
     /// Runs `body` as one unit: its own transaction (retried on serialization failures), or
     /// a savepoint of the batch's single transaction under `--atomic`. `actor` is `--as`.
-    func transaction<T>(actor: String?, _ body: (Store) throws -> T) throws -> T {
-        let store = try store()
+    func transaction<T>(actor: String?, _ body: (DatabaseClient) throws -> T) throws -> T {
+        let database = try client()
         depth += 1
         defer {
             depth -= 1
@@ -75,37 +77,34 @@ final class Session {
         if depth > 1 {
             // Nested: a savepoint, so a failed inner step (a refused price edit) leaves the
             // outer transaction usable.
-            return try store.connection.savepoint("procure_inner_\(depth)") { _ in try body(store) }
+            return try database.savepoint(named: "procure_inner_\(depth)") { try body(database) }
         }
         if atomic {
             if !atomicBegun {
-                try store.connection.execute(script: "BEGIN")
+                try database.begin()
                 atomicBegun = true
             }
-            return try store.connection.savepoint { _ in
-                try store.actAs(actor)
-                return try body(store)
+            return try database.savepoint(named: "procure_line") {
+                try database.actAs(actor)
+                return try body(database)
             }
         }
-        // `--as` is set with the BEGIN in one round trip: the statement `Store.actAs` runs
-        // (`SET LOCAL ROLE` as `set_config`, the name a parameter), pipelined.
-        return try store.connection.transaction(first: Store.actAsStatement(actor)) { _ in
-            try body(store)
-        }
+        // `--as` travels with the BEGIN, in one round trip.
+        return try database.transaction(actingAs: actor) { try body(database) }
     }
 
     /// Ends an `--atomic` batch: commits when every line succeeded, else rolls back.
     func finishAtomic(commit: Bool) throws {
-        guard atomicBegun, let connection else { return }
+        guard atomicBegun, let database else { return }
         atomicBegun = false
         defer { writePendingRecords() }
-        try connection.execute(script: commit ? "COMMIT" : "ROLLBACK")
+        try commit ? database.commit() : database.rollback()
     }
 
     /// Queues `body` (a record of a refused attempt) to be written in its own transaction once
     /// no transaction is open: the refusal's rollback must not take its record along, whether
     /// the refusal ran alone, inside a keyed line or inside an `--atomic` batch.
-    func afterRollback(actor: String?, _ body: @escaping (Store) throws -> Void) {
+    func afterRollback(actor: String?, _ body: @escaping (DatabaseClient) throws -> Void) {
         pendingRecords.append((actor, body))
         if depth == 0 && !atomicBegun { writePendingRecords() }
     }
@@ -116,10 +115,8 @@ final class Session {
         let records = pendingRecords
         pendingRecords = []
         for record in records {
-            guard let store = try? store() else { return }
-            _ = try? store.connection.transaction(first: Store.actAsStatement(record.actor)) { _ in
-                try record.body(store)
-            }
+            guard let database = try? client() else { return }
+            _ = try? database.transaction(actingAs: record.actor) { try record.body(database) }
         }
     }
 }

@@ -1,0 +1,219 @@
+import Postgres
+
+/// The procurement database as the CLI sees it: one function per SQL entry point, with named,
+/// typed parameters. The rules live in the database (`sql/`); a client only passes values and
+/// returns results, most of them the `jsonb` an entry point returns.
+///
+/// Each stored closure is one entry point; the methods in the extension below call them with
+/// argument labels, which closures cannot carry. `live(connection:)` (DatabaseClientLive.swift)
+/// implements them all on one connection, every value a bound parameter; a test may build a
+/// client from closures of its own. A client is bound to its connection and, like it, used by
+/// one thread at a time.
+public struct DatabaseClient {
+    // MARK: Session and transactions
+
+    /// Whether the connection is still usable; a lost one is reopened by the caller.
+    public var isConnected: () -> Bool
+    /// Runs `body` in a transaction acting as the user (`SET LOCAL ROLE`; nil: the session's own
+    /// role), the role set with the `BEGIN` in one round trip. Commits when `body` returns, rolls
+    /// back when it throws; a serialization failure or deadlock reruns `body`.
+    public var transaction: (_ actingAs: String?, _ body: () throws -> Void) throws -> Void
+    /// Runs `body` in a savepoint of the open transaction, rolled back to when `body` throws.
+    public var savepoint: (_ name: String, _ body: () throws -> Void) throws -> Void
+    /// Sets the acting user for the rest of the open transaction (nil: the session's own role).
+    public var actAs: (_ user: String?) throws -> Void
+    /// A transaction left open across calls (an `--atomic` batch), ended by `commit` or `rollback`.
+    public var begin: () throws -> Void
+    public var commit: () throws -> Void
+    public var rollback: () throws -> Void
+    /// The migrations recorded as applied: version → name and checksum.
+    public var appliedMigrations: (_ migrator: Migrator) throws -> [Int: (name: String, checksum: String)]
+
+    // MARK: Idempotency keys
+
+    /// The exact text stored under the acting user's key for the verb, or nil.
+    public var idempotentResult: (_ key: String, _ verb: String) throws -> String?
+    /// Stores a verb's exact output under the acting user's key.
+    public var idempotentSave: (_ key: String, _ verb: String, _ result: String) throws -> Void
+
+    // MARK: Master data
+
+    public var supplierAdd: (_ code: String, _ name: String, _ currency: String, _ regime: String,
+                             _ profitRate: DecimalText?, _ schedule: JSONValue?, _ claimDays: Int) throws -> JSONValue
+    public var itemAdd: (_ sku: String, _ name: String, _ uom: String) throws -> JSONValue
+    public var priceSet: (_ supplier: String, _ sku: String, _ price: DecimalText,
+                          _ from: PostgresDate?, _ to: PostgresDate?) throws -> JSONValue
+    public var priceList: (_ supplier: String, _ on: PostgresDate?) throws -> JSONValue
+    public var userAdd: (_ name: String, _ role: String, _ maxOrderTotal: DecimalText?,
+                         _ maxDiscount: DecimalText?, _ password: String?) throws -> JSONValue
+
+    // MARK: Orders
+
+    public var poCreate: (_ supplier: String, _ number: String?, _ date: PostgresDate?,
+                          _ lines: [OrderLineInput]) throws -> JSONValue
+    public var poIssue: (_ number: String) throws -> JSONValue
+    public var poAck: (_ number: String) throws -> JSONValue
+    public var poClose: (_ number: String) throws -> JSONValue
+    public var poDelete: (_ number: String) throws -> JSONValue
+    public var poShow: (_ number: String) throws -> JSONValue
+    public var poList: (_ buyer: String?, _ supplier: String?, _ status: String?) throws -> JSONValue
+    public var poReceive: (_ number: String, _ line: Int, _ quantity: DecimalText) throws -> JSONValue
+    public var poPay: (_ number: String, _ amount: DecimalText) throws -> JSONValue
+    public var poPrice: (_ number: String, _ line: Int, _ price: DecimalText) throws -> JSONValue
+    /// Records a refused price edit; written in a transaction of its own, after the refusal.
+    public var recordRefusedPriceEdit: (_ number: String, _ line: Int, _ price: DecimalText,
+                                        _ refusal: ErrorCode) throws -> Void
+    /// Every price edit of an order, accepted and refused, oldest first (as far as the acting
+    /// user may see them).
+    public var priceEdits: (_ number: String) throws -> JSONValue
+
+    // MARK: Import
+
+    /// Creates the all-text staging table of `import orders` (dropped at commit).
+    public var importCreateStaging: () throws -> Void
+    /// Streams CSV (with its header row) into the staging table; `chunks` is pulled until nil.
+    /// Returns the number of rows copied.
+    public var importCopy: (_ chunks: () throws -> [UInt8]?) throws -> Int
+    /// Applies the staged rows with the rules of `po create`.
+    public var importOrdersApply: () throws -> JSONValue
+
+    // MARK: Production, corrections, liabilities
+
+    public var production: (_ number: String, _ line: Int, _ stage: String?, _ finished: DecimalText?,
+                            _ inProgress: DecimalText?, _ wipCost: DecimalText?, _ materials: DecimalText?,
+                            _ salvage: DecimalText?, _ costToComplete: DecimalText?, _ asOf: TimeText?) throws -> JSONValue
+    /// Revokes the order, creates its replacement when lines are given, and stores the
+    /// liability the database computes; returns that liability.
+    public var correct: (_ number: String, _ reason: String, _ note: String, _ replacement: [OrderLineInput]?,
+                         _ supplier: String?, _ settlement: DecimalText?) throws -> JSONValue
+    public var liabilityShow: (_ number: String) throws -> JSONValue
+    public var liabilityList: (_ supplier: String?, _ buyer: String?, _ status: String?) throws -> JSONValue
+    public var liabilityAgree: (_ number: String) throws -> JSONValue
+    public var liabilitySettle: (_ number: String, _ reference: String) throws -> JSONValue
+    public var noteAdd: (_ number: String, _ text: String) throws -> JSONValue
+
+    // MARK: Audit and reports
+
+    public var history: (_ number: String) throws -> JSONValue
+    public var auditVerify: () throws -> JSONValue
+    public var report: (_ name: String, _ from: PostgresDate?, _ to: PostgresDate?,
+                        _ buyer: String?, _ supplier: String?) throws -> JSONValue
+}
+
+/// One order line as a verb passes it: the price nil for the base price.
+public struct OrderLineInput: Sendable, Hashable {
+    public var sku: String
+    public var quantity: DecimalText
+    public var price: DecimalText?
+
+    public init(sku: String, quantity: DecimalText, price: DecimalText?) {
+        self.sku = sku
+        self.quantity = quantity
+        self.price = price
+    }
+}
+
+// MARK: - Calls with argument labels
+
+extension DatabaseClient {
+    /// `transaction` for a body with a result.
+    public func transaction<T>(actingAs user: String?, _ body: () throws -> T) throws -> T {
+        var result: T?
+        try transaction(user) { result = try body() }
+        guard let result else { preconditionFailure("a committed transaction ran its body") }
+        return result
+    }
+
+    /// `savepoint` for a body with a result.
+    public func savepoint<T>(named name: String, _ body: () throws -> T) throws -> T {
+        var result: T?
+        try savepoint(name) { result = try body() }
+        guard let result else { preconditionFailure("a released savepoint ran its body") }
+        return result
+    }
+
+    public func idempotentResult(key: String, verb: String) throws -> String? {
+        try idempotentResult(key, verb)
+    }
+
+    public func idempotentSave(key: String, verb: String, result: String) throws {
+        try idempotentSave(key, verb, result)
+    }
+
+    public func supplierAdd(code: String, name: String, currency: String, regime: String,
+                            profitRate: DecimalText?, schedule: JSONValue?, claimDays: Int) throws -> JSONValue {
+        try supplierAdd(code, name, currency, regime, profitRate, schedule, claimDays)
+    }
+
+    public func itemAdd(sku: String, name: String, uom: String) throws -> JSONValue {
+        try itemAdd(sku, name, uom)
+    }
+
+    public func priceSet(supplier: String, sku: String, price: DecimalText, from: PostgresDate?, to: PostgresDate?) throws -> JSONValue {
+        try priceSet(supplier, sku, price, from, to)
+    }
+
+    public func priceList(supplier: String, on date: PostgresDate?) throws -> JSONValue {
+        try priceList(supplier, date)
+    }
+
+    public func userAdd(name: String, role: String, maxOrderTotal: DecimalText?, maxDiscount: DecimalText?,
+                        password: String?) throws -> JSONValue {
+        try userAdd(name, role, maxOrderTotal, maxDiscount, password)
+    }
+
+    public func poCreate(supplier: String, number: String?, date: PostgresDate?, lines: [OrderLineInput]) throws -> JSONValue {
+        try poCreate(supplier, number, date, lines)
+    }
+
+    public func poList(buyer: String?, supplier: String?, status: String?) throws -> JSONValue {
+        try poList(buyer, supplier, status)
+    }
+
+    public func poReceive(number: String, line: Int, quantity: DecimalText) throws -> JSONValue {
+        try poReceive(number, line, quantity)
+    }
+
+    public func poPay(number: String, amount: DecimalText) throws -> JSONValue {
+        try poPay(number, amount)
+    }
+
+    public func poPrice(number: String, line: Int, price: DecimalText) throws -> JSONValue {
+        try poPrice(number, line, price)
+    }
+
+    public func recordRefusedPriceEdit(number: String, line: Int, price: DecimalText, refusal: ErrorCode) throws {
+        try recordRefusedPriceEdit(number, line, price, refusal)
+    }
+
+    public func priceEdits(order number: String) throws -> JSONValue {
+        try priceEdits(number)
+    }
+
+    public func production(number: String, line: Int, stage: String?, finished: DecimalText?, inProgress: DecimalText?,
+                           wipCost: DecimalText?, materials: DecimalText?, salvage: DecimalText?,
+                           costToComplete: DecimalText?, asOf: TimeText?) throws -> JSONValue {
+        try production(number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf)
+    }
+
+    public func correct(number: String, reason: String, note: String, replacement: [OrderLineInput]?,
+                        supplier: String?, settlement: DecimalText?) throws -> JSONValue {
+        try correct(number, reason, note, replacement, supplier, settlement)
+    }
+
+    public func liabilityList(supplier: String?, buyer: String?, status: String?) throws -> JSONValue {
+        try liabilityList(supplier, buyer, status)
+    }
+
+    public func liabilitySettle(number: String, reference: String) throws -> JSONValue {
+        try liabilitySettle(number, reference)
+    }
+
+    public func noteAdd(number: String, text: String) throws -> JSONValue {
+        try noteAdd(number, text)
+    }
+
+    public func report(_ name: String, from: PostgresDate?, to: PostgresDate?, buyer: String?, supplier: String?) throws -> JSONValue {
+        try report(name, from, to, buyer, supplier)
+    }
+}

@@ -1,0 +1,148 @@
+import Postgres
+
+extension DatabaseClient {
+    /// The client of one libpq connection: every entry point one statement (most of them
+    /// `SELECT procure.<function>($1, …)`, which returns `jsonb`), every value a bound
+    /// parameter, never spliced into the SQL.
+    public static func live(connection: Connection) -> DatabaseClient {
+        /// Calls `procure.<function>` and parses its jsonb result. `function` is always a
+        /// constant of this file.
+        func call(_ function: String, _ arguments: any PostgresEncodable...) throws -> JSONValue {
+            let placeholders = arguments.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+            let result = try connection.query("SELECT procure.\(function)(\(placeholders))::text AS result", arguments)
+            // NULL, or a function returning void (whose text is empty), is no result.
+            guard let text = result.first?["result"], !text.isEmpty else { return .null }
+            return try JSONParser.parse(text)
+        }
+
+        return DatabaseClient(
+            isConnected: { connection.isOpen },
+            transaction: { user, body in
+                try connection.transaction(first: actAsStatement(user)) { _ in try body() }
+            },
+            savepoint: { name, body in
+                try connection.savepoint(name) { _ in try body() }
+            },
+            actAs: { user in
+                let statement = actAsStatement(user)
+                try connection.query(statement.sql, statement.parameters)
+            },
+            begin: { try connection.execute(script: "BEGIN") },
+            commit: { try connection.execute(script: "COMMIT") },
+            rollback: { try connection.execute(script: "ROLLBACK") },
+            appliedMigrations: { migrator in try migrator.appliedChecksums(connection) },
+
+            idempotentResult: { key, verb in
+                try call("idempotent_result", key, verb)["text"]?.text
+            },
+            idempotentSave: { key, verb, result in
+                // Kept as its exact text: jsonb would not keep the key order.
+                let stored = JSONValue.object([("text", .string(result))])
+                _ = try call("idempotent_save", key, verb, JSONParameter(stored))
+            },
+
+            supplierAdd: { code, name, currency, regime, profitRate, schedule, claimDays in
+                try call("supplier_add", code, name, currency, regime, profitRate, schedule.map(JSONParameter.init), claimDays)
+            },
+            itemAdd: { sku, name, uom in try call("item_add", sku, name, uom) },
+            priceSet: { supplier, sku, price, from, to in try call("price_set", supplier, sku, price, from, to) },
+            priceList: { supplier, on in try call("price_list", supplier, on) },
+            userAdd: { name, role, maxOrderTotal, maxDiscount, password in
+                try call("user_add", name, role, maxOrderTotal, maxDiscount, password)
+            },
+
+            poCreate: { supplier, number, date, lines in
+                // The function's own key parameter stays NULL: the CLI keys every verb alike,
+                // around its whole transaction (LineRunner).
+                try call("po_create", supplier, number, date, String?.none, JSONParameter(lines: lines))
+            },
+            poIssue: { number in try call("po_issue", number) },
+            poAck: { number in try call("po_ack", number) },
+            poClose: { number in try call("po_close", number) },
+            poDelete: { number in try call("po_delete", number) },
+            poShow: { number in try call("po_show", number) },
+            poList: { buyer, supplier, status in try call("po_list", buyer, supplier, status) },
+            poReceive: { number, line, quantity in try call("po_receive", number, line, quantity) },
+            poPay: { number, amount in try call("po_pay", number, amount) },
+            poPrice: { number, line, price in try call("po_price", number, line, price) },
+            recordRefusedPriceEdit: { number, line, price, refusal in
+                _ = try call("record_refused_price_edit", number, line, price, refusal.rawValue)
+            },
+            priceEdits: { number in
+                let result = try connection.query("""
+                    SELECT coalesce(jsonb_agg(jsonb_build_object(
+                               'line', e.line_no, 'at', e.at, 'by', e.actor,
+                               'old', procure.fmt_price(e.old_price), 'new', procure.fmt_price(e.new_price),
+                               'base', procure.fmt_price(e.base_price), 'accepted', e.accepted, 'refusal', e.code)
+                           ORDER BY e.id), '[]'::jsonb)::text AS edits
+                      FROM procure.price_edits e
+                      JOIN procure.orders o ON o.supplier_id = e.supplier_id AND o.id = e.order_id
+                     WHERE o.number = $1
+                    """, [number])
+                return try JSONParser.parse(result.first?["edits"] ?? "[]")
+            },
+
+            importCreateStaging: {
+                try connection.execute(script: """
+                    CREATE TEMP TABLE import_staging (
+                        row_no bigint GENERATED ALWAYS AS IDENTITY (START 2),
+                        -- all text: import_orders_apply checks dates and numbers exactly as the
+                        -- CLI does (PostgreSQL's own input would take 'infinity' or '1e2')
+                        number text, supplier text, order_date text, sku text, qty text, price text
+                    ) ON COMMIT DROP
+                    """)
+            },
+            importCopy: { chunks in
+                try connection.copyIn(
+                    "COPY import_staging (number, supplier, order_date, sku, qty, price) FROM STDIN WITH (FORMAT csv, HEADER true)",
+                    chunks: chunks)
+            },
+            importOrdersApply: { try call("import_orders_apply") },
+
+            production: { number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf in
+                try call("production", number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf)
+            },
+            correct: { number, reason, note, replacement, supplier, settlement in
+                try call("correct", number, reason, note, replacement.map { JSONParameter(lines: $0) }, supplier, settlement)
+            },
+            liabilityShow: { number in try call("liability_show", number) },
+            liabilityList: { supplier, buyer, status in try call("liability_list", supplier, buyer, status) },
+            liabilityAgree: { number in try call("liability_agree", number) },
+            liabilitySettle: { number, reference in try call("liability_settle", number, reference) },
+            noteAdd: { number, text in try call("note_add", number, text) },
+
+            history: { number in try call("history", number) },
+            auditVerify: { try call("audit_verify") },
+            report: { name, from, to, buyer, supplier in try call("report", name, from, to, buyer, supplier) }
+        )
+    }
+
+    /// The statement that sets the acting user for the open transaction: `SET LOCAL ROLE` as
+    /// `set_config`, so that the name is a parameter; `none` is the session's own role.
+    static func actAsStatement(_ user: String?) -> (sql: String, parameters: [any PostgresEncodable]) {
+        ("SELECT set_config('role', $1, true)", [user ?? "none"])
+    }
+}
+
+/// A JSON document sent as a `jsonb` parameter.
+private struct JSONParameter: PostgresEncodable {
+    let text: String
+
+    init(_ value: JSONValue) {
+        text = value.serialized
+    }
+
+    /// Order lines as the SQL functions take them: `[{"sku", "qty", "price"}]`, the price null
+    /// for the base price.
+    init(lines: [OrderLineInput]) {
+        self.init(.array(lines.map { line in
+            .object([
+                ("sku", .string(line.sku)),
+                ("qty", .string(line.quantity.text)),
+                ("price", line.price.map { .string($0.text) } ?? .null),
+            ])
+        }))
+    }
+
+    var postgresText: String? { text }
+}
