@@ -4,6 +4,7 @@ import PackageDescription
 // Layers point one way:
 // CLibPQ → Postgres → EmbeddedPostgres → ProcurementStore → ProcureCLI → procure
 //                      Procurement (pure domain) ↗
+//                      ProcureSQL (sql/ compiled in) ↗
 let package = Package(
     name: "procure",
     platforms: [.macOS(.v13)],
@@ -18,7 +19,14 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres", dependencies: ["Postgres"]),
         .target(name: "Procurement"),
-        .target(name: "ProcurementStore", dependencies: ["Postgres", "Procurement"]),
+        // sql/migrations and sql/schema compiled into the binary: the EmbedSQL plugin runs the
+        // SQLEmbedder tool at build time, whenever a file there changes or is added or removed.
+        // Sources/ProcureSQL/sql is a symbolic link to sql/, excluded from the sources, so that
+        // SwiftPM notices a file added to or removed from sql/ (see Plugins/EmbedSQL).
+        .executableTarget(name: "SQLEmbedder"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["SQLEmbedder"]),
+        .target(name: "ProcureSQL", exclude: ["sql"], plugins: ["EmbedSQL"]),
+        .target(name: "ProcurementStore", dependencies: ["Postgres", "Procurement", "ProcureSQL"]),
         .target(
             name: "ProcureCLI",
             dependencies: [
@@ -43,7 +51,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "ProcurementTests", dependencies: ["Procurement"]),
-        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport"]),
+        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "ProcureSQL", "TestSupport"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Postgres"]),
