@@ -89,7 +89,7 @@ struct DatabaseMigrate: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let store = try context.session.store()
-        let migrator = try Migrator(directory: Migrator.defaultDirectory())
+        let migrator = try Migrator.configured()
         let applied = try migrator.appliedChecksums(store.connection)
         return .array(migrator.migrations.map { migration in
             .object([
