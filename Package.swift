@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers point one way:
 // CLibPQ → Postgres → EmbeddedPostgres → ProcurementStore → ProcureCLI → procure
+//                      ProcureSQL (sql/ compiled in) ↗
 let package = Package(
     name: "procure",
     platforms: [.macOS(.v13)],
@@ -16,7 +17,14 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres", dependencies: ["Postgres"]),
-        .target(name: "ProcurementStore", dependencies: ["Postgres"]),
+        // sql/migrations and sql/schema compiled into the binary: the EmbedSQL plugin runs the
+        // SQLEmbedder tool at build time, whenever a file there changes or is added or removed.
+        // Sources/ProcureSQL/sql is a symbolic link to sql/, excluded from the sources, so that
+        // SwiftPM notices a file added to or removed from sql/ (see Plugins/EmbedSQL).
+        .executableTarget(name: "SQLEmbedder"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["SQLEmbedder"]),
+        .target(name: "ProcureSQL", exclude: ["sql"], plugins: ["EmbedSQL"]),
+        .target(name: "ProcurementStore", dependencies: ["Postgres", "ProcureSQL"]),
         .target(
             name: "ProcureCLI",
             dependencies: [
@@ -43,7 +51,7 @@ let package = Package(
         // The liability calculator of the tests: an oracle the database's liability_compute is held to.
         .target(name: "LiabilityOracle", dependencies: ["Postgres"], path: "Tests/LiabilityOracle"),
         .testTarget(name: "LiabilityOracleTests", dependencies: ["LiabilityOracle"]),
-        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport", "LiabilityOracle"], exclude: ["Fixtures"]),
+        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "ProcureSQL", "TestSupport", "LiabilityOracle"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Postgres"]),

@@ -7,12 +7,17 @@ import XCTest
 /// nil so that Foundation decides.
 final class MigrationFileTests: XCTestCase {
     func testTheProjectsFilesReadTheSame() throws {
-        let folder = Migrator.defaultDirectory()
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }
-        XCTAssertFalse(files.isEmpty)
-        for file in files {
-            let url = folder.appendingPathComponent(file)
-            XCTAssertEqual(Migrator.readUTF8(url.path), try String(contentsOf: url, encoding: .utf8), file)
+        let sql = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("sql")
+        var urls: [URL] = []
+        for folder in ["migrations", "schema"].map({ sql.appendingPathComponent($0) }) {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            urls += files.filter { $0.hasSuffix(".sql") }.map { folder.appendingPathComponent($0) }
+        }
+        XCTAssertFalse(urls.isEmpty)
+        for url in urls {
+            XCTAssertEqual(Migrator.readUTF8(url.path), try String(contentsOf: url, encoding: .utf8), url.lastPathComponent)
         }
     }
 

@@ -4,7 +4,8 @@ import ProcurementStore
 import TestSupport
 import XCTest
 
-/// The migrator against a fresh database and migration files of its own (never the project's sql/).
+/// The migrator's versioned files against a fresh database and a layout of its own (never the
+/// project's sql/): `migrations/` in a temporary folder, no `schema/` (an empty repeatable set).
 final class MigratorTests: XCTestCase {
     private var folder: URL!
     private var conninfo = ""
@@ -24,8 +25,11 @@ final class MigratorTests: XCTestCase {
         try FileManager.default.removeItem(at: folder)
     }
 
+    private var migrationsFolder: URL { folder.appendingPathComponent("migrations") }
+
     private func write(_ file: String, _ sql: String) throws {
-        try sql.write(to: folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: migrationsFolder, withIntermediateDirectories: true)
+        try sql.write(to: migrationsFolder.appendingPathComponent(file), atomically: true, encoding: .utf8)
     }
 
     private func migrator() throws -> Migrator {
@@ -38,8 +42,8 @@ final class MigratorTests: XCTestCase {
 
     func testAppliesEachMigrationOnce() throws {
         let connection = try Connection(conninfo)
-        XCTAssertEqual(try migrator().migrate(connection), [1, 2])
-        XCTAssertEqual(try migrator().migrate(connection), [])
+        XCTAssertEqual(try migrator().migrate(connection), MigrationOutcome(versions: [1, 2], schemaApplied: false))
+        XCTAssertEqual(try migrator().migrate(connection), MigrationOutcome(versions: [], schemaApplied: false))
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM second_table").first?["n"], "1")
     }
 
@@ -54,7 +58,7 @@ final class MigratorTests: XCTestCase {
         XCTAssertEqual(rows.map { $0["in_the_past"] }, ["t", "t"])
         // The checksum is SHA-256 of the file: PostgreSQL's own sha256 must agree.
         for (row, file) in zip(rows, ["0001_first.sql", "0002_second.sql"]) {
-            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            let text = try String(contentsOf: migrationsFolder.appendingPathComponent(file), encoding: .utf8)
             let expected = try connection.query("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex') AS hash", [text]).first?["hash"]
             XCTAssertEqual(row["checksum"], expected, file)
         }
@@ -82,7 +86,7 @@ final class MigratorTests: XCTestCase {
     func testAMigrationTheFolderDoesNotKnowIsRefused() throws {
         let connection = try Connection(conninfo)
         try migrator().migrate(connection)
-        try FileManager.default.removeItem(at: folder.appendingPathComponent("0002_second.sql"))
+        try FileManager.default.removeItem(at: migrationsFolder.appendingPathComponent("0002_second.sql"))
         XCTAssertThrowsError(try migrator().migrate(connection)) { error in
             guard case MigrationError.unknownApplied(let version, _) = error else {
                 return XCTFail("expected unknownApplied, got \(error)")
@@ -95,7 +99,7 @@ final class MigratorTests: XCTestCase {
         let connection = try Connection(conninfo)
         try migrator().migrate(connection)
         try write("0003_third.sql", "CREATE TABLE third_table (id integer);")
-        XCTAssertEqual(try migrator().migrate(connection), [3])
+        XCTAssertEqual(try migrator().migrate(connection).versions, [3])
         XCTAssertTrue(try tableExists("third_table", connection))
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM procure_migrations").first?["n"], "3")
     }
@@ -121,7 +125,7 @@ final class MigratorTests: XCTestCase {
         XCTAssertEqual(try migrator().appliedChecksums(connection).keys.sorted(), [1, 2])
         // Once fixed, it applies, followed by the rest.
         try write("0003_broken.sql", "CREATE TABLE broken_table (id integer);")
-        XCTAssertEqual(try migrator().migrate(connection), [3, 4])
+        XCTAssertEqual(try migrator().migrate(connection).versions, [3, 4])
     }
 
     func testConcurrentMigratorsApplyEachMigrationExactlyOnce() throws {
@@ -136,7 +140,7 @@ final class MigratorTests: XCTestCase {
         let applied = AppliedVersions()
         let errors = runConcurrently(2) { _ in
             let connection = try Connection(conninfo)
-            applied.add(try migrator.migrate(connection))
+            applied.add(try migrator.migrate(connection).versions)
         }
         XCTAssertEqual(errors.compactMap { $0.map { "\($0)" } }, [])
         XCTAssertEqual(applied.all.sorted(), [1, 2, 3, 4, 5, 6])
@@ -147,15 +151,20 @@ final class MigratorTests: XCTestCase {
     }
 
     func testFileNamesMustBeNumbered() throws {
-        for bad in ["first.sql", "0001.sql", "v1_first.sql"] {
-            let folder = try TemporaryFolder.make(prefix: "mig-")
-            defer { try? FileManager.default.removeItem(at: folder) }
-            try "SELECT 1;".write(to: folder.appendingPathComponent(bad), atomically: true, encoding: .utf8)
-            XCTAssertThrowsError(try Migrator(directory: folder), bad) { error in
-                guard case MigrationError.badFileName(let file) = error else {
-                    return XCTFail("expected badFileName, got \(error)")
+        for subfolder in ["migrations", "schema"] {
+            for bad in ["first.sql", "0001.sql", "v1_first.sql", "0001_.sql"] {
+                let folder = try TemporaryFolder.make(prefix: "mig-")
+                defer { try? FileManager.default.removeItem(at: folder) }
+                for made in ["migrations", subfolder] {
+                    try FileManager.default.createDirectory(at: folder.appendingPathComponent(made), withIntermediateDirectories: true)
                 }
-                XCTAssertEqual(file, bad)
+                try "SELECT 1;".write(to: folder.appendingPathComponent(subfolder).appendingPathComponent(bad), atomically: true, encoding: .utf8)
+                XCTAssertThrowsError(try Migrator(directory: folder), "\(subfolder)/\(bad)") { error in
+                    guard case MigrationError.badFileName(let file) = error else {
+                        return XCTFail("expected badFileName, got \(error)")
+                    }
+                    XCTAssertEqual(file, bad)
+                }
             }
         }
     }
@@ -174,6 +183,14 @@ final class MigratorTests: XCTestCase {
         }
         XCTAssertThrowsError(try Migrator(directory: folder.appendingPathComponent("missing"))) { error in
             guard case MigrationError.folderMissing = error else { return XCTFail("got \(error)") }
+        }
+        // A folder of the old flat layout (files directly in it) has no migrations/.
+        let flat = try TemporaryFolder.make(prefix: "mig-")
+        defer { try? FileManager.default.removeItem(at: flat) }
+        try "SELECT 1;".write(to: flat.appendingPathComponent("0001_first.sql"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Migrator(directory: flat)) { error in
+            guard case MigrationError.folderMissing(let path) = error else { return XCTFail("got \(error)") }
+            XCTAssertTrue(path.hasSuffix("/migrations"), path)
         }
     }
 }

@@ -25,7 +25,7 @@ public enum TestCluster {
     public static func createMigratedDatabase(_ prefix: String = "t") throws -> String {
         let conninfo = try createDatabase(prefix)
         let connection = try Connection(conninfo)
-        try Migrator(directory: Migrator.defaultDirectory()).migrate(connection)
+        try Migrator.configured().migrate(connection)
         return conninfo
     }
 }

@@ -89,7 +89,7 @@ struct DatabaseMigrate: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let database = try context.session.client()
-        let migrator = try Migrator(directory: Migrator.defaultDirectory())
+        let migrator = try Migrator.configured()
         let applied = try database.appliedMigrations(migrator)
         return .array(migrator.migrations.map { migration in
             .object([

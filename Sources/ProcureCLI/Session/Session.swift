@@ -58,7 +58,7 @@ final class Session {
 
     func migrate(_ connection: Connection) throws {
         do {
-            let migrator = try Migrator(directory: Migrator.defaultDirectory())
+            let migrator = try Migrator.configured()
             try migrator.migrate(connection)
         } catch let error as MigrationError {
             throw ProcureError(.internalError, error.description)

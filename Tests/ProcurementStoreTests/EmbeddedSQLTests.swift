@@ -1,0 +1,86 @@
+import EmbeddedPostgres
+import Foundation
+import ProcureSQL
+import ProcurementStore
+import TestSupport
+import XCTest
+
+/// The SQL compiled into the binary is the project's sql/, and a copied binary runs without the
+/// checkout.
+final class EmbeddedSQLTests: XCTestCase {
+    private static let checkout = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func testTheEmbeddedFilesAreSqlByteForByte() throws {
+        let sql = Self.checkout.appendingPathComponent("sql")
+        var onDisk: [String: [UInt8]] = [:]
+        for folder in ["migrations", "schema"] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: sql.appendingPathComponent(folder).path)) ?? []
+            for name in names where name.hasSuffix(".sql") {
+                let data = try Data(contentsOf: sql.appendingPathComponent(folder).appendingPathComponent(name))
+                onDisk["\(folder)/\(name)"] = Array(data)
+            }
+        }
+        XCTAssertFalse(onDisk.isEmpty)
+        let embedded = EmbeddedSQL.files
+        XCTAssertEqual(embedded.map(\.path), onDisk.keys.sorted(), "the same files, in path order")
+        for file in embedded {
+            XCTAssertTrue(Array(file.text.utf8) == onDisk[file.path], "\(file.path) differs from sql/\(file.path)")
+        }
+        // What the Migrator makes of them is what it makes of the folder.
+        let fromBinary = try Migrator.embedded()
+        let fromFolder = try Migrator(directory: sql)
+        XCTAssertEqual(fromBinary.migrations, fromFolder.migrations)
+        XCTAssertEqual(fromBinary.schema, fromFolder.schema)
+    }
+
+    func testPROCURE_SQL_DIRReplacesTheEmbeddedFiles() throws {
+        let folder = try TemporaryFolder.make(prefix: "sqldir-")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("migrations"), withIntermediateDirectories: true)
+        try "SELECT 1;".write(to: folder.appendingPathComponent("migrations/0001_only.sql"), atomically: true, encoding: .utf8)
+        let chosen = try Migrator.configured(environment: ["PROCURE_SQL_DIR": folder.path])
+        XCTAssertEqual(chosen.migrations, [Migration(version: 1, name: "only", sql: "SELECT 1;")])
+        XCTAssertEqual(chosen.schema, [])
+        let embedded = try Migrator.embedded()
+        for environment in [[:], ["PROCURE_SQL_DIR": ""]] {
+            let configured = try Migrator.configured(environment: environment)
+            XCTAssertEqual(configured.migrations, embedded.migrations)
+            XCTAssertEqual(configured.schema, embedded.schema)
+        }
+        XCTAssertThrowsError(try Migrator.configured(environment: ["PROCURE_SQL_DIR": folder.appendingPathComponent("none").path]))
+    }
+
+    /// The built binary copied alone into an empty folder, run from another empty folder with a
+    /// clean environment (no PROCURE_SQL_DIR, DATABASE_URL or PG* variables) and a fresh
+    /// PROCURE_HOME: it creates its cluster, migrates it and runs the worked example.
+    func testACopiedBinaryRunsTheWorkedExampleOnAFreshHome() throws {
+        let install = try TemporaryFolder.make(prefix: "bin-")
+        let work = try TemporaryFolder.make(prefix: "cwd-")
+        let home = try TemporaryFolder.make(prefix: "ph-")
+        defer {
+            try? EmbeddedCluster(home: home).stop()
+            for folder in [install, work, home] { try? FileManager.default.removeItem(at: folder) }
+        }
+        let binary = install.appendingPathComponent("procure")
+        try FileManager.default.copyItem(atPath: try ProcureBinary.path(), toPath: binary.path)
+        try FileManager.default.copyItem(
+            at: Self.checkout.appendingPathComponent("examples/worked-example.txt"),
+            to: work.appendingPathComponent("worked-example.txt"))
+
+        // `env -i` starts from an empty environment; `-C` sets the working folder.
+        var environment = ["PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")",
+                           "HOME=\(work.path)", "PROCURE_HOME=\(home.path)"]
+        if let bin = ProcessInfo.processInfo.environment["PROCURE_PG_BIN"] { environment.append("PROCURE_PG_BIN=\(bin)") }
+        let run = try SpawnedProcess.start(
+            ["/usr/bin/env", "-i", "-C", work.path] + environment + [binary.path, "run", "worked-example.txt"],
+            stdinPath: nil, stdoutPath: work.appendingPathComponent("out.txt").path,
+            stderrPath: work.appendingPathComponent("err.txt").path)
+        let outcome = run.wait(timeout: 180)
+        XCTAssertEqual(outcome, .exited(0), "stdout:\n\(run.stdout)\nstderr:\n\(run.stderr)")
+        XCTAssertTrue(run.stdout.contains("125.00"), run.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: home.appendingPathComponent("data/PG_VERSION").path))
+        // Nothing was read from, or written to, the folder the binary sits in.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: install.path), ["procure"])
+    }
+}
