@@ -373,8 +373,10 @@ BEGIN
 
     RETURN jsonb_build_object(
         'regime', v_regime, 'currency', p ->> 'currency',
-        'finished', a, 'costs', c, 'profit', pr, 'cap', k, 'capped', v_capped, 'saved', sv,
-        'settlement', s, 'credits', cr, 'payments', b, 'total', total, 'scheduled', sch,
+        'finished', procure.fmt_amount(a), 'costs', procure.fmt_amount(c), 'profit', procure.fmt_amount(pr),
+        'cap', procure.fmt_amount(k), 'capped', v_capped, 'saved', procure.fmt_amount(sv),
+        'settlement', procure.fmt_amount(s), 'credits', procure.fmt_amount(cr), 'payments', procure.fmt_amount(b),
+        'total', procure.fmt_amount(total), 'scheduled', procure.fmt_amount(sch),
         'in_production', v_started, 'lines', v_lines);
 END
 $$;
