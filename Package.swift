@@ -4,6 +4,7 @@ import PackageDescription
 // Layers point one way:
 // CLibPQ → Postgres → EmbeddedPostgres → ProcurementStore → ProcureCLI → procure
 //                      Procurement (pure domain) ↗
+// ProcessSupport (spawner, seeded generator, temp folders) ↗ EmbeddedPostgres, tests
 let package = Package(
     name: "procure",
     platforms: [.macOS(.v13)],
@@ -16,7 +17,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "EmbeddedPostgres", dependencies: ["Postgres"]),
+        .target(name: "ProcessSupport"),
+        .target(name: "EmbeddedPostgres", dependencies: ["Postgres", "ProcessSupport"]),
         .target(name: "Procurement"),
         .target(name: "ProcurementStore", dependencies: ["Postgres", "Procurement"]),
         .target(
@@ -40,7 +42,8 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]
         ),
 
-        .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore", "ProcessSupport"], path: "Tests/TestSupport"),
+        .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "ProcurementTests", dependencies: ["Procurement"]),
         .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport"]),
