@@ -4,12 +4,14 @@ import PackageDescription
 // Layers point one way:
 // CLibPQ → Postgres → EmbeddedPostgres → ProcurementStore → ProcureCLI → procure
 //                      Procurement (pure domain) ↗
-// ProcessSupport (spawner, seeded generator, temp folders) ↗ EmbeddedPostgres, tests
+// ProcessSupport (spawner, seeded generator, temp folders) ↗ EmbeddedPostgres, procure-bench, tests
+// procure-bench: Postgres, EmbeddedPostgres, ProcessSupport; drives the `procure` binary
 let package = Package(
     name: "procure",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "procure", targets: ["procure"]),
+        .executable(name: "procure-bench", targets: ["procure-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +42,13 @@ let package = Package(
             // link's autolink group. Linux only; unsafeFlags are allowed in the root package.
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))],
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]
+        ),
+        .executableTarget(
+            name: "procure-bench",
+            dependencies: [
+                "Postgres", "EmbeddedPostgres", "ProcessSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore", "ProcessSupport"], path: "Tests/TestSupport"),
