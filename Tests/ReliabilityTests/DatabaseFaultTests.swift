@@ -164,7 +164,7 @@ final class DatabaseFaultTests: XCTestCase {
     /// "server closed the connection unexpectedly" without a SQLSTATE while PQstatus may still
     /// say OK: that is `database_unavailable` too (it was `internal_error` before 6cc68cb).
     func testALineAfterTheServerDiedWhileIdleAnswersDatabaseUnavailable() throws {
-        let fifo = NSTemporaryDirectory() + "procure-rel-fifo-\(getpid())-\(UUID().uuidString)"
+        let fifo = TemporaryFolder.newPath(prefix: "procure-rel-fifo")
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         defer { unlink(fifo) }
         // Our end first, read-write and close-on-exec, so it waits for no reader and the child
