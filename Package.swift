@@ -4,11 +4,14 @@ import PackageDescription
 // Layers point one way:
 // CLibPQ → Postgres → EmbeddedPostgres → ProcurementStore → ProcureCLI → procure
 //                      ProcureSQL (sql/ compiled in) ↗
+// ProcessSupport (spawner, seeded generator, temp folders) ↗ EmbeddedPostgres, procure-bench, tests
+// procure-bench: Postgres, EmbeddedPostgres, ProcessSupport; drives the `procure` binary
 let package = Package(
     name: "procure",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "procure", targets: ["procure"]),
+        .executable(name: "procure-bench", targets: ["procure-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -16,7 +19,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "EmbeddedPostgres", dependencies: ["Postgres"]),
+        .target(name: "ProcessSupport"),
+        .target(name: "EmbeddedPostgres", dependencies: ["Postgres", "ProcessSupport"]),
         // sql/migrations and sql/schema compiled into the binary: the EmbedSQL plugin runs the
         // SQLEmbedder tool at build time, whenever a file there changes or is added or removed.
         // Sources/ProcureSQL/sql is a symbolic link to sql/, excluded from the sources, so that
@@ -45,13 +49,21 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))],
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]
         ),
+        .executableTarget(
+            name: "procure-bench",
+            dependencies: [
+                "Postgres", "EmbeddedPostgres", "ProcessSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
-        .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore", "ProcessSupport"], path: "Tests/TestSupport"),
+        .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         // The liability calculator of the tests: an oracle the database's liability_compute is held to.
         .target(name: "LiabilityOracle", dependencies: ["Postgres"], path: "Tests/LiabilityOracle"),
         .testTarget(name: "LiabilityOracleTests", dependencies: ["LiabilityOracle"]),
-        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "ProcureSQL", "TestSupport", "LiabilityOracle"], exclude: ["Fixtures"]),
+        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "ProcureSQL", "TestSupport", "LiabilityOracle", "ProcessSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Postgres"]),

@@ -16,7 +16,6 @@ struct ProcureCommandLine: ParsableCommand {
             SupplierGroup.self, ItemGroup.self, PriceGroup.self, UserGroup.self,
             OrderGroup.self, ProductionCommand.self, CorrectCommand.self, LiabilityGroup.self,
             NoteCommand.self, HistoryCommand.self, AuditGroup.self, ImportGroup.self, DatabaseGroup.self,
-            BenchCommand.self,
             ReportCommand.self,
         ]
     )

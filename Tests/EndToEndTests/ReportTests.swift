@@ -447,8 +447,7 @@ final class ReportTests: ProcureTestCase {
 
     func testHTMLPageIsWellFormedWithOneBarPerRow() throws {
         let f = try makeFixture()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("procure-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder.make(prefix: "report-")
         defer { try? FileManager.default.removeItem(at: folder) }
         let expectedBars: [String: (labels: [String], values: [String])] = [
             "price-compliance": ([f.alice, f.bob], ["60.01", "2.00"]),
@@ -500,7 +499,7 @@ final class ReportTests: ProcureTestCase {
             "correct E2 --reason other --note 'not needed' --as \"\(odd)\"",
         ])
         XCTAssertEqual(run.status, 0, run.objects.map(\.serialized).joined(separator: "\n"))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("procure-report-\(UUID().uuidString).html").path
+        let path = TemporaryFolder.newPath(prefix: "procure-report", suffix: ".html")
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try json(["report", "price-compliance", "--supplier", "S2", "--html", path])
         let page = try String(contentsOfFile: path, encoding: .utf8)

@@ -2,6 +2,7 @@ import EmbeddedPostgres
 import Foundation
 import ProcureSQL
 import ProcurementStore
+import ProcessSupport
 import TestSupport
 import XCTest
 
@@ -72,11 +73,10 @@ final class EmbeddedSQLTests: XCTestCase {
         var environment = ["PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")",
                            "HOME=\(work.path)", "PROCURE_HOME=\(home.path)"]
         if let bin = ProcessInfo.processInfo.environment["PROCURE_PG_BIN"] { environment.append("PROCURE_PG_BIN=\(bin)") }
-        let run = try SpawnedProcess.start(
-            ["/usr/bin/env", "-i", "-C", work.path] + environment + [binary.path, "run", "worked-example.txt"],
-            stdinPath: nil, stdoutPath: work.appendingPathComponent("out.txt").path,
-            stderrPath: work.appendingPathComponent("err.txt").path)
-        let outcome = run.wait(timeout: 180)
+        let argv: [String] = ["/usr/bin/env", "-i", "-C", work.path] + environment + [binary.path, "run", "worked-example.txt"]
+        let run = try SpawnedProcess(argv, output: .file(work.appendingPathComponent("out.txt").path),
+                                     error: .file(work.appendingPathComponent("err.txt").path))
+        let outcome: ExitOutcome = run.wait(timeout: 180)
         XCTAssertEqual(outcome, .exited(0), "stdout:\n\(run.stdout)\nstderr:\n\(run.stderr)")
         XCTAssertTrue(run.stdout.contains("125.00"), run.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: home.appendingPathComponent("data/PG_VERSION").path))

@@ -15,9 +15,9 @@ final class SQLChecksTests: XCTestCase {
             throw TestSupportError("psql not found (looked next to the server, in /usr/lib/postgresql and on PATH)")
         }
         let output = try TemporaryFolder.make(prefix: "checks-").appendingPathComponent("out.txt").path
-        let run = try SpawnedProcess.start(
+        let run = try SpawnedProcess(
             [psql, "-X", "-q", "-v", "ON_ERROR_STOP=0", "-d", conninfo, "-f", script.path],
-            stdinPath: nil, stdoutPath: output, stderrPath: output, appendOutput: true)
+            output: .file(output), error: .standardOutput)
         defer { run.removeFiles() }
         let outcome = run.waitForExit()
         let text = run.stdout

@@ -281,25 +281,8 @@ final class SchemaSetTests: XCTestCase {
         XCTAssertTrue(upgradedDump.contains("app.discounted") && upgradedDump.contains("app.discounts"))
     }
 
-    /// `pg_dump --schema-only` of the database in `conninfo`, its name replaced by `DB`.
     private func dump(_ conninfo: String) throws -> String {
-        guard let pgDump = try ServerBinaries.locate().clientTool("pg_dump") else {
-            throw TestSupportError("pg_dump not found (looked next to the server, in /usr/lib/postgresql and on PATH)")
-        }
-        let name = try XCTUnwrap(try Connection(conninfo).query("SELECT current_database() AS name").first?["name"])
-        let folder = try TemporaryFolder.make(prefix: "dump-")
-        folders.append(folder)
-        let run = try SpawnedProcess.start(
-            [pgDump, "--schema-only", "-d", conninfo], stdinPath: nil,
-            stdoutPath: folder.appendingPathComponent("out.sql").path, stderrPath: folder.appendingPathComponent("err.txt").path)
-        defer { run.removeFiles() }
-        XCTAssertEqual(run.wait(timeout: 60), .exited(0), run.stderr)
-        // Recent pg_dump versions fence the script with `\restrict KEY` … `\unrestrict KEY`, a
-        // random key per dump: those two lines go too.
-        return run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.hasPrefix("\\restrict ") && !$0.hasPrefix("\\unrestrict ") }
-            .joined(separator: "\n")
-            .replacingOccurrences(of: name, with: "DB")
+        try SchemaDump.text(of: conninfo)
     }
 }
 

@@ -87,43 +87,7 @@ final class SquashedSchemaTests: XCTestCase {
     }
 }
 
-/// `pg_dump --schema-only` split into its entries (`-- Name: …; Type: …` headers), so two
-/// databases can be compared object by object. Grant lines are sorted within an entry: their
-/// order follows the order the grants were made in, which says nothing about the schema.
-enum SchemaDump {
-    static func entries(of conninfo: String) throws -> [String: String] {
-        guard let pgDump = try ServerBinaries.locate().clientTool("pg_dump") else {
-            throw TestSupportError("pg_dump not found (looked next to the server, in /usr/lib/postgresql and on PATH)")
-        }
-        let folder = try TemporaryFolder.make(prefix: "dump-")
-        let run = try SpawnedProcess.start([pgDump, "--schema-only", "-d", conninfo], stdinPath: nil,
-                                           stdoutPath: folder.appendingPathComponent("schema.sql").path,
-                                           stderrPath: folder.appendingPathComponent("err.txt").path)
-        defer { run.removeFiles() }
-        guard run.waitForExit() == .exited(0) else { throw TestSupportError("pg_dump failed: \(run.stderr)") }
-        return parse(run.stdout)
-    }
-
-    static func parse(_ dump: String) -> [String: String] {
-        var result: [String: String] = [:]
-        let pieces = dump.components(separatedBy: "\n--\n-- ")
-        for piece in pieces.dropFirst() {
-            guard let headerEnd = piece.range(of: "\n--\n") else { continue }
-            let header = String(piece[..<headerEnd.lowerBound])
-            var body = String(piece[headerEnd.upperBound...])
-            if let end = body.range(of: "\n--\n-- PostgreSQL database dump complete") { body = String(body[..<end.lowerBound]) }
-            // pg_dump 15.14+ guards its script with \restrict / \unrestrict and a random key
-            body = body.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }
-                .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-            if header.contains("Type: ACL;") {
-                body = body.split(separator: "\n").sorted().joined(separator: "\n")
-            }
-            result[header] = body
-        }
-        return result
-    }
-
+extension SchemaDump {
     /// The Migrator's own records in `public`, which a database built by hand does not have.
     static func isMigrationBookkeeping(_ header: String) -> Bool {
         header.contains("Schema: public;") && header.contains("procure_")

@@ -60,7 +60,7 @@ final class ConcurrencyTests: ReliabilityCase {
                 expectedReports[k, default: 0] += 1
                 expectedEdits += 1
             }
-            files.append(try temporaryFile(lines.joined(separator: "\n") + "\n"))
+            files.append(try TemporaryFolder.file(lines.joined(separator: "\n") + "\n"))
         }
         defer { files.forEach { unlink($0) } }
         let linesPerClient = rounds * 3
@@ -127,7 +127,7 @@ final class ConcurrencyTests: ReliabilityCase {
         let holder = try Connection(conninfo)
         try holder.execute(script: "BEGIN; SET LOCAL deadlock_timeout = '60s'; SET LOCAL lock_timeout = '30s'")
         try holder.query("SELECT 1 FROM procure.orders WHERE number = 'Q-1' FOR UPDATE")
-        let path = try temporaryFile("po pay Q-1 12.34 --key deadlock-1 --as \(finance)\n")
+        let path = try TemporaryFolder.file("po pay Q-1 12.34 --key deadlock-1 --as \(finance)\n")
         defer { unlink(path) }
         let process = try SpawnedProcess.procure(["--db", conninfo, "--format", "json"], stdinPath: path)
         defer { process.removeFiles() }

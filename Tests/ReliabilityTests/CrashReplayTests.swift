@@ -37,7 +37,7 @@ final class CrashReplayTests: ReliabilityCase {
         XCTAssertEqual(batch.lines.count, 10_000)
         let databaseA = conninfo
         let databaseB = try TestCluster.createMigratedDatabase("relb")
-        let fullPath = try temporaryFile(batch.text)
+        let fullPath = try TemporaryFolder.file(batch.text)
         defer { unlink(fullPath) }
         let started = Date()
 
@@ -66,7 +66,7 @@ final class CrashReplayTests: ReliabilityCase {
         var start = 0
         var replayed = 0
         func resumeFile(from start: Int) throws -> String {
-            try temporaryFile(String(repeating: "\n", count: start) + batch.lines[start...].joined(separator: "\n") + "\n")
+            try TemporaryFolder.file(String(repeating: "\n", count: start) + batch.lines[start...].joined(separator: "\n") + "\n")
         }
         for target in targets {
             let path = try resumeFile(from: start)

@@ -47,14 +47,7 @@ final class DatabaseFaultTests: XCTestCase {
     func stopImmediately() throws {
         let pgctl = try ServerBinaries.locate().path("pg_ctl")
         let arguments = ["stop", "-m", "immediate", "-w", "-D", cluster.dataDirectory.path]
-        let argv: [String]
-        if getuid() == 0 {
-            let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/runuser"
-            argv = [runuser, "-u", "postgres", "--", pgctl] + arguments
-        } else {
-            argv = [pgctl] + arguments
-        }
-        let stop = try SpawnedProcess.start(argv, stdinPath: nil, stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        let stop = try SpawnedProcess([pgctl] + arguments, user: getuid() == 0 ? "postgres" : nil)
         XCTAssertEqual(stop.wait(timeout: 60), .exited(0), "pg_ctl stop -m immediate")
     }
 
@@ -77,7 +70,7 @@ final class DatabaseFaultTests: XCTestCase {
     /// checks what the batch said and what the database holds once restarted.
     func runThroughAStop(prefix: String, stopAfter: Int, stop: () throws -> Void) throws -> (unavailable: Int, answeredOK: Int) {
         let lines = faultBatch(prefix)
-        let path = try temporaryFile(lines.joined(separator: "\n") + "\n")
+        let path = try TemporaryFolder.file(lines.joined(separator: "\n") + "\n")
         defer { unlink(path) }
         let process = try SpawnedProcess.procure(["--db", conninfo, "--format", "json"], stdinPath: path)
         defer { process.removeFiles() }
@@ -171,7 +164,7 @@ final class DatabaseFaultTests: XCTestCase {
     /// "server closed the connection unexpectedly" without a SQLSTATE while PQstatus may still
     /// say OK: that is `database_unavailable` too (it was `internal_error` before 6cc68cb).
     func testALineAfterTheServerDiedWhileIdleAnswersDatabaseUnavailable() throws {
-        let fifo = NSTemporaryDirectory() + "procure-rel-fifo-\(getpid())-\(UUID().uuidString)"
+        let fifo = TemporaryFolder.newPath(prefix: "procure-rel-fifo")
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         defer { unlink(fifo) }
         // Our end first, read-write and close-on-exec, so it waits for no reader and the child

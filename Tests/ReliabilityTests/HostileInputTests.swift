@@ -50,7 +50,7 @@ final class HostileInputTests: ReliabilityCase {
             data.append(contentsOf: line)
             data.append(0x0A)
         }
-        return try temporaryFile(data)
+        return try TemporaryFolder.file(data)
     }
 
     // MARK: the fuzzer
@@ -58,7 +58,7 @@ final class HostileInputTests: ReliabilityCase {
     func testFuzzedBatchNeverCrashesNeverHangsAndAFailedLineWritesNothing() throws {
         let fixture = makeFixture()
         try mustSucceed(fixtureLines(fixture))
-        let csvs = try brokenCSVs().prefix(6).map { try temporaryFile($0.contents, suffix: ".csv") }
+        let csvs = try brokenCSVs().prefix(6).map { try TemporaryFolder.file($0.contents, suffix: ".csv") }
         defer { csvs.forEach { unlink($0) } }
         let seed: UInt64 = 0x5EED_F022
         var fuzzer = Fuzzer(seed: seed, fixture: fixture, csvFiles: csvs)
@@ -195,7 +195,7 @@ final class HostileInputTests: ReliabilityCase {
             + Data("x\" --name ok\nnote FZ-R a".utf8) + Data([0]) + Data("b\nsupplier add NUL3 --name fine\n".utf8)
         let fixture = makeFixture()
         try mustSucceed(fixtureLines(fixture))
-        let path = try temporaryFile(input)
+        let path = try TemporaryFolder.file(input)
         defer { unlink(path) }
         let process = try SpawnedProcess.procure(["--db", conninfo, "--format", "json"], stdinPath: path)
         defer { process.removeFiles() }
@@ -264,7 +264,7 @@ final class HostileInputTests: ReliabilityCase {
             """
         var checked = 0
         for item in try brokenCSVs() {
-            let path = try temporaryFile(item.contents, suffix: ".csv")
+            let path = try TemporaryFolder.file(item.contents, suffix: ".csv")
             defer { unlink(path) }
             let before = try scalar(counts)
             let started = Date()
@@ -290,7 +290,7 @@ final class HostileInputTests: ReliabilityCase {
         }
         // And a good file with hostile but valid values, CRLF line ends and quoted fields.
         let good = "number,supplier,date,sku,qty,price\r\n\"\(Fuzzer.sqlText.replacingOccurrences(of: "\"", with: "\"\""))\",S1,2026-03-01,A,1.5,9.5\r\n\"PO \"\"quoted\"\", with comma\",S1,,B,2,\r\n"
-        let path = try temporaryFile(good, suffix: ".csv")
+        let path = try TemporaryFolder.file(good, suffix: ".csv")
         defer { unlink(path) }
         let run = try procure(["--format", "json", "import", "orders", path, "--as", fixture.buyer])
         XCTAssertEqual(run.status, 0, run.stdout)

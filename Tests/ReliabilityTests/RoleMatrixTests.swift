@@ -149,7 +149,7 @@ extension ReliabilityCase {
         case "user add": verb = "user add ux_\(t)_\(u) --role buyer"
         case "po create": verb = "po create S1 A:1"
         case "import orders":
-            let csv = try temporaryFile("number,supplier,date,sku,qty,price\nIMP-\(t),S1,2026-03-01,A,2,\n", suffix: ".csv")
+            let csv = try TemporaryFolder.file("number,supplier,date,sku,qty,price\nIMP-\(t),S1,2026-03-01,A,2,\n", suffix: ".csv")
             addTeardownBlock { unlink(csv) }
             verb = "import orders \(csv)"
         case "po issue": verb = "po issue IS-\(t)"

@@ -88,7 +88,7 @@ final class SecurityGapTests: ReliabilityCase {
         let actors = try buildMatrixFixture()
         for (name, row) in [("infinity", "IMPINF,S1,infinity,A,1,"), ("year 10000", "IMPY10K,S1,10000-01-01,A,1,"),
                             ("exponent", "IMPEXP,S1,2026-03-01,A,1e2,"), ("loose date", "IMPLAX,S1,2026-3-1,A,1,")] {
-            let path = try temporaryFile("number,supplier,date,sku,qty,price\n\(row)\n", suffix: ".csv")
+            let path = try TemporaryFolder.file("number,supplier,date,sku,qty,price\n\(row)\n", suffix: ".csv")
             defer { unlink(path) }
             let run = try procure(["--format", "json", "import", "orders", path, "--as", actors.alice])
             XCTAssertEqual(run.status, 1, "\(name) was imported: \(run.stdout)")

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// Runs the `procure` executable built alongside the tests.
 public enum ProcureBinary {
@@ -10,24 +11,11 @@ public enum ProcureBinary {
     public static func run(
         _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
     ) throws -> (stdout: String, stderr: String, status: Int32) {
-        let base = FileManager.default.temporaryDirectory
-            .appendingPathComponent("procure-test-\(getpid())-\(UUID().uuidString)").path
-        let inputPath = base + ".in"
-        defer { unlink(inputPath) }
-        if let stdin {
-            try Data(stdin.utf8).write(to: URL(fileURLWithPath: inputPath))
-        }
-        let process = try SpawnedProcess.start(
-            [try path()] + arguments, stdinPath: stdin == nil ? nil : inputPath,
-            stdoutPath: base + ".out", stderrPath: base + ".err", environment: environment)
-        defer { process.removeFiles() }
-        let status: Int32
-        switch process.waitForExit() {
-        case .exited(let code): status = code
-        case .signaled(let signal): status = 128 + signal   // as a shell reports it
-        case .timedOut: status = -1
-        }
-        return (process.stdout, process.stderr, status)
+        let inputPath = try stdin.map { try TemporaryFolder.file($0, prefix: "procure-test", suffix: ".in") }
+        defer { inputPath.map { _ = unlink($0) } }
+        let finished = try SpawnedProcess.run(
+            [try path()] + arguments, input: inputPath.map { .file($0) } ?? .null, environment: environment)
+        return (finished.stdout, finished.stderr, finished.status)
     }
 
     /// The `procure` executable: `$PROCURE_BINARY`, else the one in the build products folder

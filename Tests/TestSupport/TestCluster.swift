@@ -1,5 +1,6 @@
 import EmbeddedPostgres
 import Foundation
+import ProcessSupport
 import Postgres
 import ProcurementStore
 

@@ -1,20 +1,17 @@
 import Foundation
 import Postgres
-import ProcurementStore
+import ProcessSupport
 
-/// Fills the bench database: master data through the normal verbs (in process, the same code
-/// as a batch line), orders through `import orders` in chunks, then the supplier's side of the
+/// Fills the bench database: master data through the normal verbs (one `procure` batch
+/// process), orders through `procure import orders` in chunks, then the supplier's side of the
 /// life cycle (issue, acknowledge, production reports, payments, price edits) set-based in SQL.
 /// The database's triggers check and audit every row either way.
 struct BenchLoader {
-    let data: BenchDataSet
-    let conninfo: String
-    let workDirectory: String
+    let bench: Benchmark
     /// Orders per `import orders` call and per set-based statement. Each order is its own audit
     /// chain and every chain written in a transaction holds an advisory lock until commit, so a
     /// statement over too many orders runs out of the lock table (see docs/benchmarks.md).
     let chunk: Int
-    let log: (String) -> Void
 
     struct Phase {
         let name: String
@@ -24,57 +21,50 @@ struct BenchLoader {
 
     func load() throws -> [Phase] {
         var phases: [Phase] = []
-        let session = Session(target: .conninfo(conninfo), atomic: false)
-        let runner = LineRunner(session: session, defaultActor: nil)
+        let data = bench.data
         let shape = data.shape
 
-        var started = BenchClock.now()
-        var verbs = 0
-        func verb(_ words: [String]) throws {
-            let (outcome, _) = runner.run(words)
-            verbs += 1
-            if case .failure(let error) = outcome {
-                throw BenchError("`\(words.joined(separator: " "))`: \(error.code.rawValue): \(error.message)")
-            }
-        }
-        log("master data: \(shape.suppliers) suppliers, \(shape.items) items, \(shape.suppliers * shape.items) prices, \(shape.buyers) buyers")
+        var started = MonotonicClock.now()
+        var lines: [[String]] = []
+        bench.log("master data: \(shape.suppliers) suppliers, \(shape.items) items, \(shape.suppliers * shape.items) prices, \(shape.buyers) buyers")
         let regimes = ["cost", "schedule", "expectation"]
         for supplier in 0..<shape.suppliers {
-            var words = ["supplier", "add", BenchNames.supplier(supplier), "--name", "Bench supplier \(supplier + 1)",
+            var words = ["supplier", "add", BenchNames.supplier(supplier), "--name", "\"Bench supplier \(supplier + 1)\"",
                          "--regime", regimes[supplier % 3], "--claim-days", "30"]
             switch regimes[supplier % 3] {
             case "cost": words += ["--profit-rate", "8"]
             case "schedule": words += ["--schedule", "acknowledged=5,materials=25,production=50,finished=100"]
             default: break
             }
-            try verb(words)
+            lines.append(words)
         }
         for item in 0..<shape.items {
-            try verb(["item", "add", BenchNames.sku(item), "--name", "Bench item \(item + 1)"])
+            lines.append(["item", "add", BenchNames.sku(item), "--name", "\"Bench item \(item + 1)\""])
         }
         for supplier in 0..<shape.suppliers {
             for item in 0..<shape.items {
-                try verb(["price", "set", BenchNames.supplier(supplier), BenchNames.sku(item),
-                          BenchNames.price(data.basePriceUnits(supplier: supplier, item: item)),
-                          "--from", BenchDataSet.priceFrom])
+                lines.append(["price", "set", BenchNames.supplier(supplier), BenchNames.sku(item),
+                              BenchNames.price(data.basePriceUnits(supplier: supplier, item: item)),
+                              "--from", BenchDataSet.priceFrom])
             }
         }
         for buyer in 0..<shape.buyers {
-            try verb(["user", "add", BenchNames.buyer(buyer), "--role", "buyer", "--max-discount", "15"])
+            lines.append(["user", "add", BenchNames.buyer(buyer), "--role", "buyer", "--max-discount", "15"])
         }
-        try verb(["user", "add", BenchNames.finance, "--role", "finance"])
-        phases.append(Phase(name: "master data (\(verbs) verbs)", seconds: BenchClock.now() - started, rows: verbs))
+        lines.append(["user", "add", BenchNames.finance, "--role", "finance"])
+        try runBatch(lines.map { $0.joined(separator: " ") }, name: "master-data")
+        phases.append(Phase(name: "master data (\(lines.count) verbs)", seconds: MonotonicClock.now() - started, rows: lines.count))
 
         // Orders: one CSV per buyer and chunk, each through `import orders --as BUYER`, the
         // buyers in turn. The statistics are refreshed after the first round and then every
         // tenth: with statistics that do not know the importing buyer yet, the planner checks
         // the order_lines RLS policy through orders_buyer_idx instead of the primary key and
         // every import slows down with the buyer's order count (see docs/benchmarks.md).
-        started = BenchClock.now()
+        started = MonotonicClock.now()
         var rows = 0
         var imports = 0
-        let csv = workDirectory + "/load.csv"
-        let admin = try Connection(conninfo)
+        let csv = bench.file("load.csv")
+        let admin = try Connection(bench.conninfo)
         let perBuyer = (shape.orders + shape.buyers - 1) / shape.buyers
         var round = 0
         for slice in stride(from: 0, to: perBuyer, by: chunk) {
@@ -83,18 +73,18 @@ struct BenchLoader {
                 if first >= shape.orders { continue }
                 let mine = stride(from: first, to: min(shape.orders, buyer + (slice + chunk) * shape.buyers), by: shape.buyers)
                 rows += try data.writeCSV(path: csv, indices: mine)
-                try verb(["import", "orders", csv, "--as", BenchNames.buyer(buyer)])
+                try bench.runChecked(bench.procure(["import", "orders", csv], actor: BenchNames.buyer(buyer)))
                 imports += 1
             }
             round += 1
             if round == 1 || round % 10 == 0 { try admin.execute(script: "ANALYZE procure.orders, procure.order_lines") }
-            log("imported \(rows) lines (\(imports) files)")
+            bench.log("imported \(rows) lines (\(imports) files)")
         }
         try? FileManager.default.removeItem(atPath: csv)
-        phases.append(Phase(name: "import orders (\(imports) files)", seconds: BenchClock.now() - started, rows: rows))
+        phases.append(Phase(name: "import orders (\(imports) files)", seconds: MonotonicClock.now() - started, rows: rows))
 
         func setBased(_ name: String, _ sql: String, where wanted: (Int) -> Bool) throws {
-            let begun = BenchClock.now()
+            let begun = MonotonicClock.now()
             var touched = 0
             var batch: [String] = []
             func flush() throws {
@@ -107,8 +97,8 @@ struct BenchLoader {
                 if batch.count >= chunk { try flush() }
             }
             try flush()
-            phases.append(Phase(name: name, seconds: BenchClock.now() - begun, rows: touched))
-            log("\(name): \(touched) rows")
+            phases.append(Phase(name: name, seconds: MonotonicClock.now() - begun, rows: touched))
+            bench.log("\(name): \(touched) rows")
         }
         try setBased("issue (set-based)",
                      "UPDATE procure.orders SET status = 'issued' WHERE number = ANY($1::text[]) AND status = 'draft'",
@@ -151,9 +141,24 @@ struct BenchLoader {
               JOIN procure.order_lines l ON l.supplier_id = o.supplier_id AND l.order_id = o.id AND l.line_no = 1
              WHERE o.number = ANY($1::text[])
             """, where: { $0 % 97 == 5 })
-        started = BenchClock.now()
+        started = MonotonicClock.now()
         try admin.execute(script: "VACUUM ANALYZE")
-        phases.append(Phase(name: "vacuum analyze", seconds: BenchClock.now() - started, rows: 0))
+        phases.append(Phase(name: "vacuum analyze", seconds: MonotonicClock.now() - started, rows: 0))
         return phases
+    }
+
+    /// Runs `lines` through one `procure` batch process; every line must succeed.
+    private func runBatch(_ lines: [String], name: String) throws {
+        let input = bench.file(name + ".txt")
+        let output = bench.file(name + ".out")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        try bench.runChecked(bench.procure(["--stop-on-error"]), input: .file(input), output: .file(output))
+        let answers = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        if let failure = answers.first(where: { !$0.contains("\"ok\":true") }) {
+            throw BenchError("\(name): \(failure.prefix(500))")
+        }
+        guard answers.count == lines.count else {
+            throw BenchError("\(name): \(answers.count) answers to \(lines.count) lines")
+        }
     }
 }

@@ -1,57 +1,10 @@
 import EmbeddedPostgres
 import Foundation
 import Postgres
-import ProcurementStore
-
-/// What `procure bench` was asked to do.
-struct BenchOptions {
-    var shape: BenchShape
-    var repeats: Int
-    var clients: Int
-    var seconds: Int
-    var pgbenchScale: Int
-    var showSamples: Int
-    var importRows: Int
-    var batchLines: Int
-    var batchSeconds: Int
-    var chunk: Int
-    var measurements: Set<String>
-    var database: String?
-    var keep: Bool
-    var settings: [String: String]
-}
-
-/// One line of the result table: a measurement next to its anchor.
-struct BenchResult {
-    let measure: String
-    let value: Double
-    let anchor: Double?
-    let unit: String
-    let anchorName: String
-    /// value ÷ anchor (or value ÷ limit for memory).
-    let ratio: Double
-    /// e.g. "≥ 1.00" or "≤ 1.20".
-    let target: String
-    let meets: Bool
-    let samples: String
-
-    var json: JSONValue {
-        .object([
-            ("measure", .string(measure)),
-            ("procure", .string(BenchStats.format(value))),
-            ("anchor", anchor.map { .string(BenchStats.format($0)) } ?? .null),
-            ("unit", .string(unit)),
-            ("anchor_is", .string(anchorName)),
-            ("ratio", .string(BenchStats.format(ratio, decimals: 3))),
-            ("target", .string(target)),
-            ("meets", .bool(meets)),
-            ("samples", .string(samples)),
-        ])
-    }
-}
+import ProcessSupport
 
 /// Runs the benchmark: its own throwaway cluster (unless `--db`), the data set, then each
-/// measurement of SPEC §10 next to its anchor, repeated, reported as median and ratio.
+/// measurement next to its anchor, repeated, reported as median and ratio.
 final class Benchmark {
     let options: BenchOptions
     let procureBinary: String
@@ -64,22 +17,16 @@ final class Benchmark {
     private var details: [(String, JSONValue)] = []
     let data: BenchDataSet
 
-    init(options: BenchOptions) throws {
+    init(options: BenchOptions, procureBinary: String) throws {
         self.options = options
+        self.procureBinary = procureBinary
         data = BenchDataSet(shape: options.shape)
-        procureBinary = Benchmark.selfExecutable()
         binaries = try ServerBinaries.locate()
     }
 
-    static func selfExecutable() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
-        return CommandLine.arguments[0]
-    }
-
+    /// Progress, on stderr.
     func log(_ message: String) {
-        Console.error("bench: " + message)
+        FileHandle.standardError.write(Data(("procure-bench: " + message + "\n").utf8))
     }
 
     func detail(_ key: String, _ value: JSONValue) {
@@ -88,17 +35,20 @@ final class Benchmark {
 
     // MARK: - The run
 
+    /// The whole run; the result is one JSON object (`results`, `load`, `details`).
     func run() throws -> JSONValue {
-        let began = BenchClock.now()
+        let began = MonotonicClock.now()
         // A child that exits early must not kill the bench through SIGPIPE on its stdin pipe.
         signal(SIGPIPE, SIG_IGN)
         defer { cleanUp() }
         try prepareDatabase()
+        // The product's own migrations, as a user would apply them.
+        try runChecked([procureBinary, "--db", conninfo, "db", "migrate"])
         let machine = try describeMachine()
         let admin = try Connection(conninfo)
 
         log("loading \(options.shape.orders) orders × \(options.shape.linesPerOrder) lines (seed \(options.shape.seed))")
-        let loader = BenchLoader(data: data, conninfo: conninfo, workDirectory: workDirectory, chunk: options.chunk, log: log)
+        let loader = BenchLoader(bench: self, chunk: options.chunk)
         let phases = try loader.load()
         let loadJSON = JSONValue.array(phases.map { phase in
             .object([
@@ -120,7 +70,8 @@ final class Benchmark {
         if wants("reports") { try measureReports(admin) }
 
         return .object([
-            ("benchmark", .string("procure bench — SPEC §10, each measurement next to its anchor on the same cluster")),
+            ("benchmark", .string("procure-bench — each measurement next to its anchor on the same cluster")),
+            ("procure", .string(procureBinary)),
             ("orders", .number(String(options.shape.orders))),
             ("lines_per_order", .number(String(options.shape.linesPerOrder))),
             ("buyers", .number(String(options.shape.buyers))),
@@ -130,7 +81,7 @@ final class Benchmark {
             ("repeat", .number(String(options.repeats))),
             ("database_rows", .string("\(sizes?["orders"] ?? "?") orders, \(sizes?["lines"] ?? "?") lines, \(sizes?["audit_rows"] ?? "?") audit rows, \(sizes?["size"] ?? "?")")),
             ("target", .string(cluster != nil ? "throwaway cluster \(cluster!.home.path)\(options.keep ? " (kept)" : " (removed)")" : "--db (given database)")),
-            ("total_seconds", .string(BenchStats.format(BenchClock.now() - began, decimals: 0))),
+            ("total_seconds", .string(BenchStats.format(MonotonicClock.now() - began, decimals: 0))),
         ] + machine + [
             ("results", .array(results.map(\.json))),
             ("load", loadJSON),
@@ -143,10 +94,7 @@ final class Benchmark {
     }
 
     private func prepareDatabase() throws {
-        var template = Array("/tmp/procure-bench-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        guard let made else { throw BenchError("mkdtemp: \(String(cString: strerror(errno)))") }
-        workDirectory = String(cString: made)
+        workDirectory = try TemporaryFolder.make(prefix: "procure-bench-").path
         if let database = options.database {
             conninfo = database
             pgbenchConninfo = database
@@ -236,12 +184,12 @@ final class Benchmark {
 
     /// Runs a child to its end; a non-zero exit is an error naming its stderr.
     @discardableResult
-    func runChecked(_ argv: [String], input: BenchChild.Input = .null, output: BenchChild.Output = .null) throws -> BenchChild.Exit {
+    func runChecked(_ argv: [String], input: SpawnedProcess.Input = .null, output: SpawnedProcess.Output = .null) throws -> SpawnedProcess.Termination {
         let errors = file("stderr.txt")
-        let exit = try BenchChild.run(argv, input: input, output: output, error: .file(errors))
-        if exit.status != 0 {
+        let exit = try SpawnedProcess(argv, input: input, output: output, error: .file(errors)).waitForTermination()
+        if exit.outcome.status != 0 {
             let text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-            throw BenchError("\(URL(fileURLWithPath: argv[0]).lastPathComponent) \(argv.dropFirst().prefix(12).joined(separator: " ")) exited \(exit.status): \(text.prefix(2000))")
+            throw BenchError("\(URL(fileURLWithPath: argv[0]).lastPathComponent) \(argv.dropFirst().prefix(12).joined(separator: " ")) exited \(exit.outcome.status): \(text.prefix(2000))")
         }
         return exit
     }
@@ -249,9 +197,5 @@ final class Benchmark {
     func add(_ result: BenchResult) {
         results.append(result)
         log("\(result.measure): \(BenchStats.format(result.value)) \(result.unit) vs \(result.anchor.map { BenchStats.format($0) } ?? "-") → ratio \(BenchStats.format(result.ratio, decimals: 3)) (target \(result.target))")
-    }
-
-    static func samplesText(_ values: [Double], decimals: Int = 2) -> String {
-        values.map { BenchStats.format($0, decimals: decimals) }.joined(separator: " ")
     }
 }

@@ -1,22 +1,5 @@
 import Foundation
 
-/// Fresh folders under /tmp with short names (`mkdtemp`), so a cluster's Unix socket path
-/// inside them stays well under the 100-byte limit.
-public enum TemporaryFolder {
-    /// Creates `/tmp/PREFIXxxxxxx` (mode 0700) and returns it.
-    public static func make(prefix: String = "pt-") throws -> URL {
-        var template = Array("/tmp/\(prefix)XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer in
-            mkdtemp(buffer.baseAddress!)
-        }
-        guard made != nil else {
-            throw TestSupportError("mkdtemp failed: \(String(cString: strerror(errno)))")
-        }
-        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        return URL(fileURLWithPath: path, isDirectory: true)
-    }
-}
-
 /// Runs `body` on `count` threads that all start at the same moment, and waits for them.
 /// Returns what each call threw (nil when it returned), in thread order.
 public func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) -> [(any Error)?] {

@@ -1,21 +1,22 @@
 import ArgumentParser
 import Foundation
-import Postgres
-import ProcurementStore
 
-/// `procure bench`: the SPEC §10 benchmark. A benchmark, never a timed test.
-struct BenchCommand: ProcureCommand {
+/// `procure-bench`: procure measured against PostgreSQL itself. A benchmark, never a timed test.
+@main
+struct ProcureBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Benchmark procure against PostgreSQL itself on a throwaway cluster (SPEC §10).",
+        commandName: "procure-bench",
+        abstract: "Benchmark procure against PostgreSQL itself on a throwaway cluster.",
         discussion: """
             Creates its own PostgreSQL cluster in a temporary folder (never your data), generates a
-            deterministic data set through the normal verbs and `import orders`, then measures, each
-            next to its anchor in the same run and repeated: corrections/s at --clients concurrent
-            procure processes vs pgbench TPS; `import orders` rows/s vs psql \\copy; each report vs
-            hand-written SQL; a one-shot `po show` vs psql -c; peak memory of a long batch.
-            Prints a table, or JSON with --format json. See docs/benchmarks.md.
-            --db URL runs against that (empty) database instead; it must be allowed to create roles.
+            deterministic data set through the normal verbs and `import orders` of the `procure`
+            binary, then measures, each next to its anchor in the same run and repeated:
+            corrections/s at --clients concurrent procure processes vs pgbench TPS; `import orders`
+            rows/s vs psql \\copy; each report vs hand-written SQL; a one-shot `po show` vs psql -c;
+            peak memory of a long batch. Prints a table, or JSON with --format json. See
+            docs/benchmarks.md. --db URL runs against that (empty) database instead; it must be
+            allowed to create roles. The `procure` measured is --procure, else $PROCURE_BINARY,
+            else the one beside this executable.
             """)
 
     @Option(help: "Orders to generate.") var orders = 10_000
@@ -37,8 +38,10 @@ struct BenchCommand: ProcureCommand {
     @Option(help: "An empty database to fill instead of a throwaway cluster.") var db: String?
     @Option(name: .customLong("setting"), help: "A postgresql.conf setting of the throwaway cluster, NAME=VALUE (repeatable).")
     var settings: [String] = []
+    @Option(help: "The procure executable to measure (default: $PROCURE_BINARY, else the one beside procure-bench).")
+    var procure: String?
+    @Option(help: "Output format: table, json or csv.") var format: BenchFormat = .table
     @Flag(help: "Keep the throwaway cluster and files (the path is printed).") var keep = false
-    @OptionGroup var common: CommonOptions
 
     static let measurements: Set<String> = ["corrections", "import", "reports", "show", "memory"]
 
@@ -53,16 +56,15 @@ struct BenchCommand: ProcureCommand {
         if linesPerOrder > items { throw ValidationError("--lines-per-order cannot exceed --items (lines of an order have distinct items)") }
         if buyers > 99 || suppliers > 99 { throw ValidationError("at most 99 buyers and 99 suppliers") }
         if let only {
-            let unknown = Set(only.split(separator: ",").map { String($0) }).subtracting(BenchCommand.measurements)
-            if !unknown.isEmpty { throw ValidationError("--only: unknown \(unknown.sorted().joined(separator: ", ")); use \(BenchCommand.measurements.sorted().joined(separator: ","))") }
+            let unknown = Set(only.split(separator: ",").map { String($0) }).subtracting(ProcureBench.measurements)
+            if !unknown.isEmpty { throw ValidationError("--only: unknown \(unknown.sorted().joined(separator: ", ")); use \(ProcureBench.measurements.sorted().joined(separator: ","))") }
         }
         for setting in settings where !setting.contains("=") {
             throw ValidationError("--setting \(setting): expected NAME=VALUE")
         }
     }
 
-    func execute(in context: CommandContext) throws -> JSONValue {
-        // The session's database (the embedded default or --db before the verb) is never touched.
+    func run() throws {
         var parsed: [String: String] = [:]
         for setting in settings {
             let parts = setting.split(separator: "=", maxSplits: 1)
@@ -73,12 +75,9 @@ struct BenchCommand: ProcureCommand {
                               items: items, seed: seed),
             repeats: repeats, clients: clients, seconds: seconds, pgbenchScale: pgbenchScale, showSamples: showSamples,
             importRows: importRows, batchLines: batchLines, batchSeconds: batchSeconds, chunk: chunk,
-            measurements: only.map { Set($0.split(separator: ",").map { String($0) }) } ?? BenchCommand.measurements,
+            measurements: only.map { Set($0.split(separator: ",").map { String($0) }) } ?? ProcureBench.measurements,
             database: db, keep: keep, settings: parsed)
-        do {
-            return try Benchmark(options: options).run()
-        } catch let error as BenchError {
-            throw ProcureError(.internalError, "bench: \(error.description)")
-        }
+        let report = try Benchmark(options: options, procureBinary: try ProcureExecutable.locate(explicit: procure)).run()
+        FileHandle.standardOutput.write(Data(BenchReport.render(report, as: format).utf8))
     }
 }

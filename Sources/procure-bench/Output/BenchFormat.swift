@@ -1,0 +1,5 @@
+import ArgumentParser
+
+enum BenchFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json, csv
+}
