@@ -76,7 +76,7 @@ enum LiabilityWork {
         return try store(number: number, inputs: inputs, database: database)
     }
 
-    /// The keys of SPEC §8 first, in its order, then the rest.
+    /// The liability's keys first, in the documented order, then the rest.
     static let keyOrder = [
         "regime", "currency", "finished", "costs", "profit", "cap", "capped", "saved", "settlement",
         "credits", "payments", "total", "status", "scheduled", "in_production",
