@@ -84,7 +84,7 @@ public struct Migrator: Sendable {
         let records: MigrationRecords
         do {
             records = try self.records(connection)
-        } catch let error as PostgresError where error.sqlState == "42P01" {
+        } catch let error as PostgresError where error.code == .undefinedTable {
             // undefined_table: a database procure has never migrated.
             try ensureTables(connection)
             records = try self.records(connection)

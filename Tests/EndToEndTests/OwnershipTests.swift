@@ -44,10 +44,10 @@ final class OwnershipTests: ProcureTestCase {
             let connection = try Connection(conninfo)
             try connection.execute(script: "SET ROLE \(role)")
             XCTAssertThrowsError(try connection.query("UPDATE procure.order_lines SET qty = 1")) { error in
-                XCTAssertEqual((error as? PostgresError)?.sqlState, "42501", role)
+                XCTAssertEqual((error as? PostgresError)?.code, .insufficientPrivilege, role)
             }
             XCTAssertThrowsError(try connection.query("DELETE FROM procure.orders")) { error in
-                XCTAssertEqual((error as? PostgresError)?.sqlState, "42501", role)
+                XCTAssertEqual((error as? PostgresError)?.code, .insufficientPrivilege, role)
             }
         }
         let shown = try json(["po", "show", "PO-A", "--as", auditor])

@@ -97,10 +97,10 @@ final class PriceDisciplineTests: ProcureTestCase {
             XCTAssertEqual((error as? PostgresError)?.constraintName, "price_above_base")
         }
         XCTAssertThrowsError(try connection.query("UPDATE procure.price_periods SET price = 99")) { error in
-            XCTAssertEqual((error as? PostgresError)?.sqlState, "42501")
+            XCTAssertEqual((error as? PostgresError)?.code, .insufficientPrivilege)
         }
         XCTAssertThrowsError(try connection.query("UPDATE procure.users SET max_discount = 90")) { error in
-            XCTAssertEqual((error as? PostgresError)?.sqlState, "42501")
+            XCTAssertEqual((error as? PostgresError)?.code, .insufficientPrivilege)
         }
     }
 

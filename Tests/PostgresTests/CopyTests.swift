@@ -41,7 +41,7 @@ final class CopyTests: XCTestCase {
         let error = expectError(PostgresError.self) {
             try connection.copyIn("COPY delivery (id, qty, note) FROM STDIN", lines: lines)
         }
-        XCTAssertEqual(error?.sqlState, "22P02")
+        XCTAssertEqual(error?.code, .invalidTextRepresentation)
         XCTAssertTrue(error?.context?.contains("line 57") ?? false, "\(String(reflecting: error))")
         XCTAssertEqual(try scalar(connection, "SELECT count(*) FROM delivery"), "0")
         // The connection is ready for the next statement.
@@ -69,7 +69,7 @@ final class CopyTests: XCTestCase {
                 return nil
             }
         }
-        XCTAssertEqual(error?.sqlState, "42P01")
+        XCTAssertEqual(error?.code, .undefinedTable)
         XCTAssertFalse(asked)
     }
 

@@ -26,7 +26,7 @@ final class ErrorTests: XCTestCase {
     func testCheckViolationNamesItsConstraint() {
         let error = expectError(PostgresError.self) { try connection.query("INSERT INTO item VALUES ($1, $2)", ["B", 0]) }
         XCTAssertEqual(error?.kind, .server)
-        XCTAssertEqual(error?.sqlState, "23514")
+        XCTAssertEqual(error?.code, .checkViolation)
         XCTAssertEqual(error?.constraintName, "item_qty_positive")
         XCTAssertEqual(error?.severity, "ERROR")
         XCTAssertEqual(error?.isRetryable, false)
@@ -36,7 +36,7 @@ final class ErrorTests: XCTestCase {
 
     func testUniqueViolationNamesItsConstraintAndKey() {
         let error = expectError(PostgresError.self) { try connection.query("INSERT INTO item VALUES ($1, $2)", ["A", 5]) }
-        XCTAssertEqual(error?.sqlState, "23505")
+        XCTAssertEqual(error?.code, .uniqueViolation)
         XCTAssertEqual(error?.constraintName, "item_code_unique")
         XCTAssertEqual(error?.detail, "Key (code)=(A) already exists.")
         // The short description leaves the detail out; the debug description has it.
@@ -53,13 +53,13 @@ final class ErrorTests: XCTestCase {
                 END $$
                 """)
         }
-        XCTAssertEqual(error?.sqlState, "23514")
+        XCTAssertEqual(error?.code, .checkViolation)
         XCTAssertEqual(error?.constraintName, "x")
         XCTAssertEqual(error?.message, "quantity must be positive")
         XCTAssertEqual(error?.detail, "line 3 has 0")
         XCTAssertEqual(error?.hint, "use a positive number")
         let debug = error.map { String(reflecting: $0) } ?? ""
-        XCTAssertTrue(debug.contains("line 3 has 0") && debug.contains("use a positive number") && debug.contains("23514"), debug)
+        XCTAssertTrue(debug.contains("line 3 has 0") && debug.contains("use a positive number") && debug.contains(PostgresError.Code.checkViolation.raw), debug)
         XCTAssertFalse(error.map { String(describing: $0) }?.contains("line 3 has 0") ?? true)
     }
 
@@ -69,23 +69,23 @@ final class ErrorTests: XCTestCase {
             BEGIN RAISE EXCEPTION 'inside' USING ERRCODE = 'P0001'; END $$;
             """)
         let error = expectError(PostgresError.self) { try connection.query("SELECT pg_temp.fail()") }
-        XCTAssertEqual(error?.sqlState, "P0001")
+        XCTAssertEqual(error?.code, .raiseException)
         XCTAssertTrue(error?.context?.contains("fail()") ?? false, "\(String(reflecting: error))")
     }
 
     func testCommonStates() {
-        XCTAssertEqual(expectError(PostgresError.self) { try connection.query("SELEC 1") }?.sqlState, "42601")
-        XCTAssertEqual(expectError(PostgresError.self) { try connection.query("SELECT 1 / 0") }?.sqlState, "22012")
-        XCTAssertEqual(expectError(PostgresError.self) { try connection.query("SELECT * FROM missing_table") }?.sqlState, "42P01")
-        XCTAssertEqual(expectError(PostgresError.self) { try connection.query("SELECT $1::int", ["ten"]) }?.sqlState, "22P02")
+        XCTAssertEqual(expectError(PostgresError.self) { try connection.query("SELEC 1") }?.code, .syntaxError)
+        XCTAssertEqual(expectError(PostgresError.self) { try connection.query("SELECT 1 / 0") }?.code, .divisionByZero)
+        XCTAssertEqual(expectError(PostgresError.self) { try connection.query("SELECT * FROM missing_table") }?.code, .undefinedTable)
+        XCTAssertEqual(expectError(PostgresError.self) { try connection.query("SELECT $1::int", ["ten"]) }?.code, .invalidTextRepresentation)
     }
 
     func testRetryableStates() {
-        for state in ["40001", "40P01"] {
+        for state in [PostgresError.Code.serializationFailure, .deadlockDetected] {
             let error = expectError(PostgresError.self) {
-                try connection.execute(script: "DO $$ BEGIN RAISE EXCEPTION 'again' USING ERRCODE = '\(state)'; END $$")
+                try connection.execute(script: "DO $$ BEGIN RAISE EXCEPTION 'again' USING ERRCODE = '\(state.raw)'; END $$")
             }
-            XCTAssertEqual(error?.isRetryable, true, state)
+            XCTAssertEqual(error?.isRetryable, true, state.raw)
         }
     }
 

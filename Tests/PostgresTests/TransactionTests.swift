@@ -61,7 +61,7 @@ final class TransactionTests: XCTestCase {
                 try connection.query("INSERT INTO failed VALUES (1, 'duplicate')")
             }
         }
-        XCTAssertEqual(error?.sqlState, "23505")
+        XCTAssertEqual(error?.code, .uniqueViolation)
         XCTAssertEqual(try committedRows("failed"), 0)
     }
 
@@ -100,7 +100,7 @@ final class TransactionTests: XCTestCase {
             }
         }
         XCTAssertEqual(attempts, 3)
-        XCTAssertEqual(error?.sqlState, "40001")
+        XCTAssertEqual(error?.code, .serializationFailure)
         XCTAssertEqual(try committedRows("exhausted"), 0)
     }
 
@@ -112,7 +112,7 @@ final class TransactionTests: XCTestCase {
                 try connection.query("SELECT 1 / 0")
             }
         }
-        XCTAssertEqual(error?.sqlState, "22012")
+        XCTAssertEqual(error?.code, .divisionByZero)
         XCTAssertEqual(attempts, 1)
     }
 
@@ -160,7 +160,7 @@ final class TransactionTests: XCTestCase {
             let error = expectError(PostgresError.self) {
                 _ = try connection.savepoint("line_2") { try $0.query("INSERT INTO recovering VALUES (1, 'duplicate')") }
             }
-            XCTAssertEqual(error?.sqlState, "23505")
+            XCTAssertEqual(error?.code, .uniqueViolation)
             // Without the savepoint this would fail with 25P02 (transaction aborted).
             try connection.query("INSERT INTO recovering VALUES (2, 'second')")
         }

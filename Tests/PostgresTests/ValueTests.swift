@@ -65,7 +65,7 @@ final class ValueTests: XCTestCase {
 
     func testOverflowIsAServerError() throws {
         let error = expectError(PostgresError.self) { try connection.query("SELECT $1::bigint + 1", [Int.max]) }
-        XCTAssertEqual(error?.sqlState, "22003")
+        XCTAssertEqual(error?.code, .numericValueOutOfRange)
     }
 
     func testBooleans() throws {

@@ -34,7 +34,7 @@ final class ConcurrencyTests: ReliabilityCase {
 
     func testEightClientsWithInjectedSerializationFailuresAndDeadlocksLoseNothing() throws {
         // One price edit, payment or production report in seven fails: 40001 or 40P01, alternately.
-        try injectFaults([("n % 14 = 3", "40001"), ("n % 14 = 10", "40P01")],
+        try injectFaults([("n % 14 = 3", .serializationFailure), ("n % 14 = 10", .deadlockDetected)],
                          on: ["INSERT ON procure.payments", "INSERT ON procure.production_reports",
                               "UPDATE OF price ON procure.order_lines"])
 
@@ -171,7 +171,7 @@ final class ConcurrencyTests: ReliabilityCase {
     /// A keyed price edit hit by a serialization failure is retried like any other line (it
     /// answered `conflict` at once before 6cc68cb: OrderPrice turned the error into a refusal).
     func testAKeyedPriceEditIsRetriedAfterASerializationFailure() throws {
-        try injectFaults([("n <= 2", "40001")], on: ["UPDATE OF price ON procure.order_lines"])
+        try injectFaults([("n <= 2", .serializationFailure)], on: ["UPDATE OF price ON procure.order_lines"])
         let run = try batch(["po price P-3 1 97.5 --key retried-1 --as \(buyer)", "po price P-3 2 97.25 --as \(buyer)"])
         XCTAssertEqual(run.objects.map(\.succeeded), [true, true], run.objects.map(\.serialized).joined(separator: "\n"))
         XCTAssertEqual(try scalar("""
@@ -185,7 +185,7 @@ final class ConcurrencyTests: ReliabilityCase {
     /// Three serialization failures, then success: one payment. Failures that never stop:
     /// `conflict` after the retries, and nothing written.
     func testRetriesThenSuccessAndExhaustedRetriesAnswerConflict() throws {
-        try injectFaults([("(NEW.amount = 14.14 AND n <= 3) OR NEW.amount = 13.13", "40001")], on: ["INSERT ON procure.payments"])
+        try injectFaults([("(NEW.amount = 14.14 AND n <= 3) OR NEW.amount = 13.13", .serializationFailure)], on: ["INSERT ON procure.payments"])
         let run = try batch(["po pay Q-2 14.14 --key retry-1 --as \(finance)",
                              "po pay Q-2 13.13 --key retry-2 --as \(finance)",
                              "po pay Q-2 14.14 --key retry-1 --as \(finance)"])
@@ -207,10 +207,10 @@ extension ReliabilityCase {
     /// A trigger of the test's own (not part of procure) that makes writes fail with an
     /// SQLSTATE whenever a counter kept in a sequence — which a rollback does not undo — says
     /// so. `faults` are (SQL condition over `n`, the counter's next value, and NEW; SQLSTATE).
-    func injectFaults(_ faults: [(String, String)], on targets: [String]) throws {
+    func injectFaults(_ faults: [(String, PostgresError.Code)], on targets: [String]) throws {
         let connection = try Connection(conninfo)
         let checks = faults.map { condition, state in
-            "IF \(condition) THEN RAISE EXCEPTION 'injected fault % (test)', n USING ERRCODE = '\(state)'; END IF;"
+            "IF \(condition) THEN RAISE EXCEPTION 'injected fault % (test)', n USING ERRCODE = '\(state.raw)'; END IF;"
         }.joined(separator: "\n")
         try connection.execute(script: """
             CREATE SEQUENCE IF NOT EXISTS public.rel_fault_seq;

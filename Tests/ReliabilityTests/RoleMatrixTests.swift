@@ -79,11 +79,11 @@ struct MatrixActors {
 
 enum SQLOutcome: CustomStringConvertible {
     case rows(Int)
-    case error(String)
+    case error(PostgresError.Code?)
     var description: String {
         switch self {
         case .rows(let n): return "\(n) row(s)"
-        case .error(let state): return "SQLSTATE \(state)"
+        case .error(let state): return "SQLSTATE \(state?.raw ?? "?")"
         }
     }
 }
@@ -273,7 +273,7 @@ extension ReliabilityCase {
         do {
             return .rows(try connection.query(statement, parameters).affectedRows)
         } catch let error as PostgresError {
-            return .error(error.sqlState ?? "?")
+            return .error(error.code)
         }
     }
 
@@ -286,7 +286,7 @@ extension ReliabilityCase {
         case ("allowed", .rows(let n)): return n > 0
         case ("allowed", .error): return false
         case (_, .rows(let n)): return n == 0
-        case (_, .error(let state)): return state == "42501"
+        case (_, .error(let state)): return state == .insufficientPrivilege
         }
     }
 }
@@ -368,7 +368,7 @@ final class RoleMatrixTests: ReliabilityCase {
                               "UPDATE procure.\(table) SET \(columns) = \(columns)",
                               "DELETE FROM procure.\(table)"] {
                 let outcome = try runAs(actors.auditor, statement, [], on: connection)
-                guard case .error(let state) = outcome, state == "42501" else {
+                guard case .error(let state) = outcome, state == .insufficientPrivilege else {
                     XCTFail("auditor: `\(statement)` gave \(outcome)")
                     continue
                 }
@@ -382,7 +382,7 @@ final class RoleMatrixTests: ReliabilityCase {
                               "TRUNCATE procure.audit_log",
                               "UPDATE procure.audit_heads SET seq = 0"] {
                 let outcome = try runAs(role, statement, [], on: connection)
-                guard case .error(let state) = outcome, state == "42501" else {
+                guard case .error(let state) = outcome, state == .insufficientPrivilege else {
                     XCTFail("\(role): `\(statement)` gave \(outcome)")
                     continue
                 }
@@ -394,7 +394,7 @@ final class RoleMatrixTests: ReliabilityCase {
                           "TRUNCATE procure.audit_log", "DELETE FROM procure.audit_heads"] {
             try connection.execute(script: "BEGIN")
             XCTAssertThrowsError(try connection.query(statement), statement) { error in
-                XCTAssertEqual((error as? PostgresError)?.sqlState, "42501", statement)
+                XCTAssertEqual((error as? PostgresError)?.code, .insufficientPrivilege, statement)
             }
             try connection.execute(script: "ROLLBACK")
             checks += 1

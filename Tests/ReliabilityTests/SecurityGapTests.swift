@@ -17,14 +17,14 @@ final class SecurityGapTests: ReliabilityCase {
         let viaUpdate = try runAs(actors.alice, """
             UPDATE procure.liabilities li SET result = jsonb_set(result, '{total}', '"-99999.00"') \(ownLiability)
             """, [], on: connection)
-        XCTAssertTrue({ if case .error("22023") = viaUpdate { return true }; return false }(),
+        XCTAssertTrue({ if case .error(.invalidParameterValue?) = viaUpdate { return true }; return false }(),
                       "UPDATE procure.liabilities let the buyer change the result: \(viaUpdate)")
         // With the order's true inputs, only the figure is wrong: refused all the same.
         let withInputs = try runAs(actors.alice, """
             UPDATE procure.liabilities li SET inputs = li.inputs,
                    result = jsonb_set(procure.liability_compute(li.inputs), '{total}', '"-99999.00"') \(ownLiability)
             """, [], on: connection)
-        XCTAssertTrue({ if case .error("22023") = withInputs { return true }; return false }(),
+        XCTAssertTrue({ if case .error(.invalidParameterValue?) = withInputs { return true }; return false }(),
                       "UPDATE procure.liabilities took a figure that does not follow from the inputs: \(withInputs)")
         let viaInsert = try runAs(actors.alice, """
             INSERT INTO procure.liabilities (supplier_id, correction_id, result)
@@ -49,7 +49,7 @@ final class SecurityGapTests: ReliabilityCase {
         XCTAssertEqual(try scalar("SELECT count(*) FROM procure.idempotency_keys"), before, "po show --key stored a key as the auditor")
         let connection = try Connection(conninfo)
         let outcome = try runAs(actors.auditor, "SELECT procure.idempotent_save('squat-1', 'create', '{}'::jsonb)", [], on: connection)
-        XCTAssertTrue({ if case .error("42501") = outcome { return true }; return false }(), "idempotent_save as auditor: \(outcome)")
+        XCTAssertTrue({ if case .error(.insufficientPrivilege?) = outcome { return true }; return false }(), "idempotent_save as auditor: \(outcome)")
         // Another user's key must not block a buyer's own use of the same key.
         _ = try batch(["po show RD-own --key shared-key --as \(actors.finance)"])
         let run = try batch(["po create S1 A:1 --key shared-key --as \(actors.alice)"])

@@ -3,8 +3,8 @@ import Foundation
 import Postgres
 import ProcurementStore
 
-/// The reports of SPEC §7 (docs/reports.md). Each is a set-returning SQL function and a view
-/// in `sql/0010_reports.sql`; the verb calls `procure.report(name, from, to, buyer, supplier)`.
+/// The reports (docs/reports.md). Each is a set-returning SQL function and a view in `sql/`;
+/// the verb calls `procure.report(name, from, to, buyer, supplier)`.
 enum ReportName: String, ExpressibleByArgument, CaseIterable, Sendable {
     case priceCompliance = "price-compliance"
     case corrections

@@ -1,7 +1,7 @@
 import EmbeddedPostgres
 import Foundation
 
-/// Which database a run talks to (SPEC §3): `--db`, then `DATABASE_URL`, then libpq's own
+/// Which database a run talks to: `--db`, then `DATABASE_URL`, then libpq's own
 /// `PG*` variables or service file, else the embedded cluster under `$PROCURE_HOME`.
 enum DatabaseTarget {
     case conninfo(String)

@@ -4,13 +4,12 @@ extension ProcureCommandLine {
     /// Parses one line's words: the same result as `parseAsRoot(words)`, cheaper.
     ///
     /// `parseAsRoot` builds and walks the whole verb tree (root, groups, help, completion
-    /// checks) for every line; in a batch of `po show` lines that was 58 % of the client's CPU
-    /// (docs/benchmarks.md, fix 8). Here the first word (and, for a group, the second) picks
-    /// the verb's own type, and swift-argument-parser parses the remaining words with that
-    /// type alone. Only a verb that parses cleanly takes this path; anything else — help
-    /// (`--help`, `help …`, a group alone), an unknown verb, any parse or validation error —
-    /// is parsed again by `parseAsRoot`, so help texts and error messages stay exactly what
-    /// they were.
+    /// checks) for every line, most of a batch's client CPU for a short verb. Here the first
+    /// word (and, for a group, the second) picks the verb's own type, and swift-argument-parser
+    /// parses the remaining words with that type alone. Only a verb that parses cleanly takes
+    /// this path; anything else — help (`--help`, `help …`, a group alone), an unknown verb,
+    /// any parse or validation error — is parsed again by `parseAsRoot`, so help texts and
+    /// error messages are those of the whole tree.
     static func parseLine(_ words: [String]) throws -> ParsableCommand {
         if let verb = verbType(words), let parsed = try? verb.type.parseAsRoot(Array(words.dropFirst(verb.consumed))),
            parsed is ProcureCommand {
