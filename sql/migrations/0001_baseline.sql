@@ -10,7 +10,7 @@ DO $roles$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY ARRAY['procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor'] LOOP
+    FOREACH r IN ARRAY ARRAY['procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor', 'procure_supplier'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             BEGIN
                 EXECUTE format('CREATE ROLE %I NOLOGIN', r);
@@ -93,6 +93,7 @@ CREATE TABLE procure.suppliers (
     profit_rate procure.pct NOT NULL DEFAULT 0,
     schedule    jsonb NOT NULL DEFAULT '{}',
     claim_days  integer NOT NULL DEFAULT 15,
+    review_days integer NOT NULL DEFAULT 15,
     created_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT suppliers_pkey PRIMARY KEY (id),
     CONSTRAINT suppliers_code_key UNIQUE (code),
@@ -101,7 +102,8 @@ CREATE TABLE procure.suppliers (
     CONSTRAINT suppliers_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
     CONSTRAINT suppliers_regime_check CHECK (regime IN ('cost', 'schedule', 'expectation')),
     CONSTRAINT suppliers_schedule_check CHECK (procure.valid_schedule(schedule)),
-    CONSTRAINT suppliers_claim_days_check CHECK (claim_days >= 0)
+    CONSTRAINT suppliers_claim_days_check CHECK (claim_days >= 0),
+    CONSTRAINT suppliers_review_days_check CHECK (review_days >= 0)
 );
 
 CREATE TABLE procure.items (
@@ -143,9 +145,12 @@ CREATE TABLE procure.users (
     role            text NOT NULL,
     max_order_total procure.amount,
     max_discount    procure.pct,
+    supplier_id     bigint,                    -- the supplier a supplier user belongs to
     created_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT users_pkey PRIMARY KEY (name),
-    CONSTRAINT users_role_check CHECK (role IN ('buyer', 'finance', 'admin', 'auditor')),
+    CONSTRAINT users_role_check CHECK (role IN ('buyer', 'finance', 'admin', 'auditor', 'supplier')),
+    CONSTRAINT users_supplier_fkey FOREIGN KEY (supplier_id) REFERENCES procure.suppliers (id),
+    CONSTRAINT users_supplier_check CHECK ((role = 'supplier') = (supplier_id IS NOT NULL)),
     CONSTRAINT users_max_order_total_check CHECK (max_order_total >= 0)
 );
 
@@ -174,13 +179,16 @@ CREATE TABLE procure.orders (
     revoked_at       timestamptz,
     replaces         text,                     -- number of the revoked order this one replaces
     replaced_by      text,                     -- number of this order's replacement
+    revision         integer NOT NULL DEFAULT 0, -- k of a replacement numbered N-Rk; 0 for a first order
+    chain_base       text,                     -- a replacement's N: the first order of its chain
     created_at       timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT orders_pkey PRIMARY KEY (supplier_id, id),
     CONSTRAINT orders_number_key UNIQUE (number),
     CONSTRAINT orders_supplier_fkey FOREIGN KEY (supplier_id) REFERENCES procure.suppliers (id),
     CONSTRAINT orders_number_check CHECK (number <> '' AND number = btrim(number) AND length(number) <= 64),
     CONSTRAINT orders_status_check CHECK (status IN
-        ('draft', 'issued', 'acknowledged', 'in_production', 'delivered', 'closed', 'revoked'))
+        ('draft', 'issued', 'acknowledged', 'in_production', 'delivered', 'closed', 'revoked')),
+    CONSTRAINT orders_revision_check CHECK ((revision = 0) = (replaces IS NULL) AND revision >= 0)
 );
 
 ALTER SEQUENCE procure.orders_id_seq OWNED BY procure.orders.id;
@@ -265,12 +273,15 @@ CREATE TABLE procure.production_reports (
     salvage          procure.amount NOT NULL DEFAULT 0,
     cost_to_complete procure.amount NOT NULL DEFAULT 0,
     as_of            timestamptz NOT NULL DEFAULT now(),
-    reported_at      timestamptz NOT NULL DEFAULT now(),
+    reported_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
     reported_by      text NOT NULL DEFAULT procure.actor(),
+    reported_as      text NOT NULL DEFAULT 'buyer', -- buyer, supplier, admin (on the supplier's behalf) or carried over
+    note             text,
     CONSTRAINT production_reports_pkey PRIMARY KEY (supplier_id, id),
     CONSTRAINT production_reports_line_fkey FOREIGN KEY (supplier_id, order_id, line_no)
         REFERENCES procure.order_lines (supplier_id, order_id, line_no),
     CONSTRAINT production_reports_stage_check CHECK (stage IN ('materials', 'production', 'finished')),
+    CONSTRAINT production_reports_reported_as_check CHECK (reported_as IN ('buyer', 'supplier', 'admin', 'carried_over')),
     CONSTRAINT production_reports_amounts_check CHECK
         (wip_cost >= 0 AND materials >= 0 AND salvage >= 0 AND cost_to_complete >= 0)
 );
@@ -312,7 +323,13 @@ CREATE TABLE procure.liabilities (
     result        jsonb,
     total         procure.amount,              -- set by trigger: result->>'total'
     status        text NOT NULL DEFAULT 'open',
-    agreed_by     text,
+    claim_days    integer NOT NULL DEFAULT 15, -- the supplier's terms at the revocation
+    review_days   integer NOT NULL DEFAULT 15,
+    claim_deadline  timestamptz,               -- while open: the claim window closes here
+    claimed_at    timestamptz,
+    claimed_by    text,                        -- the supplier user; NULL when the claim window closed
+    review_deadline timestamptz,               -- while claimed: the review window closes here
+    agreed_by     text,                        -- the finance user; NULL when the review window closed
     agreed_at     timestamptz,
     settled_by    text,
     settled_at    timestamptz,
@@ -322,12 +339,17 @@ CREATE TABLE procure.liabilities (
     CONSTRAINT liabilities_pkey PRIMARY KEY (supplier_id, correction_id),
     CONSTRAINT liabilities_correction_fkey FOREIGN KEY (supplier_id, correction_id)
         REFERENCES procure.corrections (supplier_id, id),
-    CONSTRAINT liabilities_status_check CHECK (status IN ('open', 'agreed', 'settled'))
+    CONSTRAINT liabilities_status_check CHECK (status IN ('open', 'claimed', 'agreed', 'settled'))
 );
 
 CREATE UNIQUE INDEX liabilities_order_key ON procure.liabilities (supplier_id, order_id);
 
 CREATE INDEX liabilities_status_idx ON procure.liabilities (status);
+
+-- the deadlines still to pass, for the sweep every command runs
+CREATE INDEX liabilities_claim_deadline_idx ON procure.liabilities (claim_deadline) WHERE status = 'open';
+
+CREATE INDEX liabilities_review_deadline_idx ON procure.liabilities (review_deadline) WHERE status = 'claimed';
 
 CREATE TABLE procure.case_notes (
     supplier_id   bigint NOT NULL,
@@ -335,12 +357,14 @@ CREATE TABLE procure.case_notes (
     correction_id bigint NOT NULL,
     order_id      bigint NOT NULL,             -- set by trigger from the correction
     body          text NOT NULL,
+    kind          text NOT NULL DEFAULT 'note', -- note, or an event of the case: claim, dispute, deadline
     created_by    text NOT NULL DEFAULT procure.actor(),
     created_at    timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT case_notes_pkey PRIMARY KEY (supplier_id, id),
     CONSTRAINT case_notes_correction_fkey FOREIGN KEY (supplier_id, correction_id)
         REFERENCES procure.corrections (supplier_id, id),
-    CONSTRAINT case_notes_body_check CHECK (btrim(body) <> '')
+    CONSTRAINT case_notes_body_check CHECK (btrim(body) <> ''),
+    CONSTRAINT case_notes_kind_check CHECK (kind IN ('note', 'claim', 'dispute', 'deadline'))
 );
 
 CREATE INDEX case_notes_correction_idx ON procure.case_notes (supplier_id, correction_id);
@@ -455,6 +479,12 @@ ALTER TABLE procure.liabilities FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE procure.case_notes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE procure.case_notes FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE procure.suppliers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE procure.suppliers FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE procure.price_periods ENABLE ROW LEVEL SECURITY;
+ALTER TABLE procure.price_periods FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE procure.users ENABLE ROW LEVEL SECURITY;
 ALTER TABLE procure.users FORCE ROW LEVEL SECURITY;

@@ -55,7 +55,7 @@ BEGIN
 END
 $reset$;
 
-REVOKE ALL ON SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor;
-REVOKE ALL ON ALL TABLES IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor;
+REVOKE ALL ON SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier;
+REVOKE ALL ON ALL TABLES IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier;

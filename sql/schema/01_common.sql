@@ -6,6 +6,24 @@ CREATE FUNCTION procure.actor_is(p_group text) RETURNS boolean
 LANGUAGE sql STABLE
 AS $$ SELECT pg_catalog.pg_has_role(procure.actor(), p_group, 'MEMBER') $$;
 
+-- The supplier the acting role belongs to, when it is a supplier user; else NULL.
+-- SECURITY DEFINER: a supplier user may not read procure.users.
+CREATE FUNCTION procure.actor_supplier_id() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$ SELECT supplier_id FROM procure.users WHERE name = procure.actor() AND role = 'supplier' $$;
+
+-- Does the acting supplier user see this order-side row: its own supplier's, and the order is
+-- not a draft? The supplier policies of the order-side tables call this.
+CREATE FUNCTION procure.supplier_sees(p_supplier_id bigint, p_order_id bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+    SELECT p_supplier_id = procure.actor_supplier_id()
+       AND EXISTS (SELECT 1 FROM procure.orders o
+                    WHERE o.supplier_id = p_supplier_id AND o.id = p_order_id AND o.status <> 'draft')
+$$;
+
 -- Raise a rule violation with the stable error code as the constraint name.
 CREATE FUNCTION procure.fail(p_code text, p_message text) RETURNS void
 LANGUAGE plpgsql

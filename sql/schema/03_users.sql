@@ -2,7 +2,7 @@
 -- buyer's limits in procure.users.
 
 CREATE FUNCTION procure.user_add(p_name text, p_role text, p_max_order_total numeric,
-                                 p_max_discount numeric, p_password text) RETURNS jsonb
+                                 p_max_discount numeric, p_password text, p_supplier text DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
@@ -12,6 +12,7 @@ DECLARE
     r pg_catalog.pg_roles;
     g text;
     u procure.users;
+    v_supplier_id bigint;
 BEGIN
     SELECT rolsuper INTO v_actor_super FROM pg_catalog.pg_roles WHERE rolname = v_actor;
     v_actor_super := coalesce(v_actor_super, false);
@@ -19,12 +20,24 @@ BEGIN
         PERFORM procure.fail('permission_denied', format('%s may not add users (admins only)', v_actor));
     END IF;
     IF p_name IS NULL OR p_name = '' OR length(p_name) > 63 OR p_name ~ '^pg_' OR p_name <> btrim(p_name)
-       OR p_name IN ('public', 'none', 'procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor') THEN
+       OR p_name IN ('public', 'none', 'procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor',
+                     'procure_supplier') THEN
         PERFORM procure.fail('invalid_argument', format('%L is not a usable user name', p_name));
     END IF;
-    IF p_role IS NULL OR p_role NOT IN ('buyer', 'finance', 'admin', 'auditor') THEN
+    IF p_role IS NULL OR p_role NOT IN ('buyer', 'finance', 'admin', 'auditor', 'supplier') THEN
         PERFORM procure.fail('invalid_argument',
-            format('user %s: role %s is not one of buyer, finance, admin, auditor', p_name, p_role));
+            format('user %s: role %s is not one of buyer, finance, admin, auditor, supplier', p_name, p_role));
+    END IF;
+    IF (p_role = 'supplier') <> (p_supplier IS NOT NULL) THEN
+        PERFORM procure.fail('invalid_argument', CASE WHEN p_role = 'supplier'
+            THEN format('user %s: a supplier user names its supplier (--supplier CODE)', p_name)
+            ELSE format('user %s: only a supplier user names a supplier (--supplier)', p_name) END);
+    END IF;
+    IF p_supplier IS NOT NULL THEN
+        SELECT id INTO v_supplier_id FROM procure.suppliers WHERE code = p_supplier;
+        IF NOT FOUND THEN
+            PERFORM procure.fail('not_found', format('user %s: supplier %s not found', p_name, p_supplier));
+        END IF;
     END IF;
 
     SELECT * INTO r FROM pg_catalog.pg_roles WHERE rolname = p_name;
@@ -60,7 +73,7 @@ BEGIN
     END IF;
 
     -- exactly one procure group
-    FOREACH g IN ARRAY ARRAY['buyer', 'finance', 'admin', 'auditor'] LOOP
+    FOREACH g IN ARRAY ARRAY['buyer', 'finance', 'admin', 'auditor', 'supplier'] LOOP
         IF g <> p_role AND EXISTS (
             SELECT 1 FROM pg_catalog.pg_auth_members m
              WHERE m.roleid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'procure_' || g)
@@ -70,16 +83,17 @@ BEGIN
     END LOOP;
     EXECUTE format('GRANT %I TO %I', 'procure_' || p_role, p_name);
 
-    INSERT INTO procure.users AS t (name, role, max_order_total, max_discount)
-    VALUES (p_name, p_role, p_max_order_total, p_max_discount)
+    INSERT INTO procure.users AS t (name, role, max_order_total, max_discount, supplier_id)
+    VALUES (p_name, p_role, p_max_order_total, p_max_discount, v_supplier_id)
     ON CONFLICT (name) DO UPDATE
-       SET role = EXCLUDED.role,
+       SET role = EXCLUDED.role, supplier_id = EXCLUDED.supplier_id,
            max_order_total = coalesce(EXCLUDED.max_order_total, t.max_order_total),
            max_discount = coalesce(EXCLUDED.max_discount, t.max_discount)
     RETURNING t.* INTO u;
 
     RETURN jsonb_build_object(
         'name', u.name, 'role', u.role,
+        'supplier', (SELECT code FROM procure.suppliers WHERE id = u.supplier_id),
         'max_order_total', procure.fmt_amount(u.max_order_total),
         'max_discount', procure.fmt_pct(u.max_discount),
         'login', (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = u.name));
@@ -102,9 +116,9 @@ AS $$
         OR (EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
                      JOIN pg_catalog.pg_roles r ON r.oid = m.member
                     WHERE r.rolname = p_name
-                      AND g.rolname IN ('procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor'))
+                      AND g.rolname IN ('procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor', 'procure_supplier'))
             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
                              JOIN pg_catalog.pg_roles r ON r.oid = m.member
                             WHERE r.rolname = p_name
-                              AND g.rolname NOT IN ('procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor')))
+                              AND g.rolname NOT IN ('procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor', 'procure_supplier')))
 $$;

@@ -74,6 +74,14 @@ BEGIN
     NEW.delivered_at := NULL; NEW.closed_at := NULL; NEW.revoked_at := NULL;
     NEW.replaced_by := NULL;
     NEW.created_at := now();
+    NEW.revision := 0;
+    NEW.chain_base := NULL;
+    IF NEW.replaces IS NOT NULL THEN
+        -- a replacement is a revision of its chain's first order: N-R1, N-R2, …
+        SELECT coalesce(o.chain_base, o.number), o.revision + 1 INTO NEW.chain_base, NEW.revision
+          FROM procure.orders o WHERE o.number = NEW.replaces;
+        NEW.number := coalesce(NEW.number, NEW.chain_base || '-R' || NEW.revision);
+    END IF;
     IF NEW.number IS NULL THEN
         LOOP
             v_number := 'PO-' || lpad(nextval('procure.order_number_seq')::text, 6, '0');
@@ -115,7 +123,8 @@ BEGIN
     IF NEW.supplier_id IS DISTINCT FROM OLD.supplier_id OR NEW.id IS DISTINCT FROM OLD.id
        OR NEW.number IS DISTINCT FROM OLD.number OR NEW.buyer IS DISTINCT FROM OLD.buyer
        OR NEW.order_date IS DISTINCT FROM OLD.order_date OR NEW.created_at IS DISTINCT FROM OLD.created_at
-       OR NEW.replaces IS DISTINCT FROM OLD.replaces THEN
+       OR NEW.replaces IS DISTINCT FROM OLD.replaces OR NEW.revision IS DISTINCT FROM OLD.revision
+       OR NEW.chain_base IS DISTINCT FROM OLD.chain_base THEN
         PERFORM procure.fail('invalid_argument', format(
             'order %s: supplier, number, buyer, order date and replaced order never change (delete the draft and create another)',
             OLD.number));
@@ -419,6 +428,7 @@ BEGIN
                                  ORDER BY p.id)
                   FROM procure.payments p WHERE p.supplier_id = o.supplier_id AND p.order_id = o.id), '[]'::jsonb),
             'replaces', o.replaces,
+            'revision', o.revision,
             'replaced_by', o.replaced_by,
             'created_at', o.created_at,
             'issued_at', o.issued_at,
@@ -428,7 +438,7 @@ BEGIN
                 SELECT jsonb_build_object(
                            'reason', c.reason, 'note', c.note, 'by', c.created_by, 'at', c.created_at,
                            'state', c.order_state, 'settlement', procure.fmt_amount(c.settlement),
-                           'liability', li.status, 'liability_total', procure.fmt_amount(li.total))
+                           'liability', procure.liability_status_now(li), 'liability_total', procure.fmt_amount(li.total))
                   FROM procure.corrections c
                   LEFT JOIN procure.liabilities li ON li.supplier_id = c.supplier_id AND li.correction_id = c.id
                  WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id))

@@ -1,6 +1,11 @@
 -- Corrections: production reports, the revocation with its replacement order,
 -- and case notes.
 
+-- Who reports production, when, as of when. Before the revocation: the order's buyer or a
+-- user of its supplier, as of a time between the order's issue and now. After it: only a user
+-- of that supplier (or an admin on its behalf, with a note), only while the liability is open
+-- and its claim window has not closed, as of the revocation at the latest. The report is
+-- stamped by the clock at the moment of the report, never the start of the transaction.
 CREATE FUNCTION procure.production_reports_before_insert() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
@@ -8,7 +13,9 @@ AS $$
 DECLARE
     o procure.orders;
     l procure.order_lines;
-    v_claim_days integer;
+    li procure.liabilities;
+    v_now timestamptz := clock_timestamp();
+    v_supplier bigint := procure.actor_supplier_id();
 BEGIN
     SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -19,17 +26,61 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM procure.fail('not_found', format('order %s has no line %s', o.number, NEW.line_no));
     END IF;
-    IF o.status = 'revoked' THEN
-        SELECT claim_days INTO v_claim_days FROM procure.suppliers WHERE id = o.supplier_id;
-        IF now() > o.revoked_at + make_interval(days => v_claim_days) THEN
+    IF NEW.reported_as = 'carried_over' THEN
+        -- the work a replacement reuses, written by correct as the replacement is created
+        IF o.replaces IS NULL OR o.created_at <> now() THEN
+            PERFORM procure.fail('invalid_argument', format(
+                'order %s: carried-over work is written by the correction that creates a replacement', o.number));
+        END IF;
+    ELSIF o.status = 'revoked' THEN
+        IF v_supplier IS NOT DISTINCT FROM o.supplier_id THEN
+            NEW.reported_as := 'supplier';
+        ELSIF procure.actor_is('procure_admin') OR procure.actor_is_super() THEN
+            IF NEW.note IS NULL OR btrim(NEW.note) = '' THEN
+                PERFORM procure.fail('invalid_argument', format(
+                    'order %s is revoked: an admin reports on the supplier''s behalf with a --note saying so', o.number));
+            END IF;
+            NEW.reported_as := 'admin';
+        ELSE
+            PERFORM procure.fail('permission_denied', format(
+                'order %s is revoked: only its supplier reports production now (or an admin on its behalf); %s may not',
+                o.number, procure.actor()));
+        END IF;
+        SELECT li2.* INTO li FROM procure.liabilities li2 WHERE li2.supplier_id = o.supplier_id AND li2.order_id = o.id;
+        IF procure.liability_status_now(li) <> 'open' THEN
             PERFORM procure.fail('claim_window_closed', format(
-                'order %s was revoked at %s; the supplier''s claim window of %s days closed at %s',
-                o.number, o.revoked_at, v_claim_days, o.revoked_at + make_interval(days => v_claim_days)));
+                'order %s was revoked at %s; the supplier''s claim window closed at %s (the liability is %s)',
+                o.number, o.revoked_at, coalesce(li.claimed_at, li.claim_deadline), procure.liability_status_now(li)));
+        END IF;
+        NEW.as_of := coalesce(NEW.as_of, o.revoked_at);
+        IF NEW.as_of > o.revoked_at THEN
+            PERFORM procure.fail('invalid_argument', format(
+                'order %s: the production state is reported as of the revocation (%s) or earlier, not %s',
+                o.number, o.revoked_at, NEW.as_of));
         END IF;
     ELSIF o.status NOT IN ('issued', 'acknowledged', 'in_production') THEN
         PERFORM procure.fail('invalid_state', format(
             'order %s is %s; production is reported on issued, acknowledged, in-production or (within the claim window) revoked orders',
             o.number, o.status));
+    ELSE
+        IF v_supplier IS NOT DISTINCT FROM o.supplier_id THEN
+            NEW.reported_as := 'supplier';
+        ELSIF o.buyer = procure.actor() OR procure.actor_is_super() THEN
+            NEW.reported_as := 'buyer';
+        ELSE
+            PERFORM procure.fail('permission_denied', format(
+                'production of order %s is reported by its buyer or its supplier; %s may not', o.number, procure.actor()));
+        END IF;
+        NEW.as_of := coalesce(NEW.as_of, v_now);
+        IF NEW.as_of > v_now THEN
+            PERFORM procure.fail('invalid_argument', format(
+                'order %s: the production state cannot be reported as of %s, which is still to come', o.number, NEW.as_of));
+        END IF;
+    END IF;
+    IF NEW.as_of < o.issued_at THEN
+        PERFORM procure.fail('invalid_argument', format(
+            'order %s: the production state cannot be as of %s, before the order was issued (%s)',
+            o.number, NEW.as_of, o.issued_at));
     END IF;
     NEW.finished := coalesce(NEW.finished, 0);
     NEW.in_progress := coalesce(NEW.in_progress, 0);
@@ -37,14 +88,13 @@ BEGIN
     NEW.materials := coalesce(NEW.materials, 0);
     NEW.salvage := coalesce(NEW.salvage, 0);
     NEW.cost_to_complete := coalesce(NEW.cost_to_complete, 0);
-    NEW.as_of := coalesce(NEW.as_of, now());
     IF NEW.finished + NEW.in_progress > l.qty - l.delivered THEN
         PERFORM procure.fail('production_reports_quantities', format(
             'order %s line %s: finished %s + in progress %s exceed the undelivered quantity %s (ordered %s, delivered %s)',
             o.number, l.line_no, procure.fmt_qty(NEW.finished), procure.fmt_qty(NEW.in_progress),
             procure.fmt_qty(l.qty - l.delivered), procure.fmt_qty(l.qty), procure.fmt_qty(l.delivered)));
     END IF;
-    NEW.reported_at := now();
+    NEW.reported_at := v_now;
     NEW.reported_by := procure.actor();
     RETURN NEW;
 END
@@ -58,6 +108,12 @@ AS $$
 BEGIN
     UPDATE procure.orders SET status = 'in_production'
      WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id AND status IN ('issued', 'acknowledged');
+    -- a counting report on a revoked order changes its open liability, whoever wrote it
+    UPDATE procure.liabilities li SET inputs = NULL, result = NULL
+      FROM procure.orders o
+     WHERE o.supplier_id = NEW.supplier_id AND o.id = NEW.order_id AND o.status = 'revoked'
+       AND NEW.as_of <= o.revoked_at
+       AND li.supplier_id = o.supplier_id AND li.order_id = o.id AND li.status = 'open';
     RETURN NULL;
 END
 $$;
@@ -131,8 +187,11 @@ BEGIN
         PERFORM procure.fail('invalid_argument', 'a note needs a text');
     END IF;
     NEW.order_id := c.order_id;
-    NEW.created_by := procure.actor();
-    NEW.created_at := now();
+    NEW.kind := coalesce(NEW.kind, 'note');
+    IF NEW.kind <> 'deadline' THEN            -- a deadline's note is stamped with the deadline
+        NEW.created_by := procure.actor();
+        NEW.created_at := clock_timestamp();
+    END IF;
     RETURN NEW;
 END
 $$;
@@ -140,7 +199,8 @@ $$;
 -- production: a supplier's production report for an order line.
 CREATE FUNCTION procure.production(p_number text, p_line integer, p_stage text, p_finished numeric,
                                    p_in_progress numeric, p_wip_cost numeric, p_materials numeric,
-                                   p_salvage numeric, p_cost_to_complete numeric, p_as_of timestamptz) RETURNS jsonb
+                                   p_salvage numeric, p_cost_to_complete numeric, p_as_of timestamptz,
+                                   p_note text DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
@@ -152,7 +212,7 @@ DECLARE
     v_liability text;
     v_recompute boolean;
 BEGIN
-    o := procure.get_order(p_number, true);
+    o := procure.get_order(p_number, false);   -- the report's trigger locks the order
     IF p_line IS NULL THEN
         PERFORM procure.fail('invalid_argument', format('order %s: a line number is required', p_number));
     END IF;
@@ -162,7 +222,7 @@ BEGIN
     END IF;
     INSERT INTO procure.production_reports AS t
         (supplier_id, order_id, line_no, stage, finished, in_progress, wip_cost, materials, salvage,
-         cost_to_complete, as_of)
+         cost_to_complete, as_of, note)
     VALUES (o.supplier_id, o.id, p_line, p_stage,
             coalesce(procure.arg_num('qty', p_finished, v_what || ' finished'), 0),
             coalesce(procure.arg_num('qty', p_in_progress, v_what || ' in progress'), 0),
@@ -170,28 +230,79 @@ BEGIN
             coalesce(procure.arg_num('amount', p_materials, v_what || ' materials'), 0),
             coalesce(procure.arg_num('amount', p_salvage, v_what || ' salvage'), 0),
             coalesce(procure.arg_num('amount', p_cost_to_complete, v_what || ' cost to complete'), 0),
-            coalesce(p_as_of, now()))
+            p_as_of, p_note)
     RETURNING t.* INTO r;
     SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
     v_counts := o.status <> 'revoked' OR r.as_of <= o.revoked_at;
     SELECT li.status INTO v_liability FROM procure.liabilities li
      WHERE li.supplier_id = o.supplier_id AND li.order_id = o.id;
     v_recompute := o.status = 'revoked' AND v_counts AND coalesce(v_liability, 'open') = 'open';
-    IF v_recompute THEN
-        -- a counting report on a revoked order changes its open liability
-        UPDATE procure.liabilities SET inputs = NULL, result = NULL
-         WHERE supplier_id = o.supplier_id AND order_id = o.id;
-    END IF;
     RETURN jsonb_build_object(
         'order', o.number, 'line', r.line_no, 'id', r.id, 'stage', r.stage,
         'finished', procure.fmt_qty(r.finished), 'in_progress', procure.fmt_qty(r.in_progress),
         'wip_cost', procure.fmt_amount(r.wip_cost), 'materials', procure.fmt_amount(r.materials),
         'salvage', procure.fmt_amount(r.salvage), 'cost_to_complete', procure.fmt_amount(r.cost_to_complete),
         'as_of', r.as_of, 'reported_at', r.reported_at, 'reported_by', r.reported_by,
+        'reported_as', r.reported_as, 'note', r.note,
         'status', o.status, 'revoked_at', o.revoked_at,
         'counts', v_counts,
         'liability', CASE WHEN v_recompute THEN procure.liability_json(o) ELSE to_jsonb(v_liability) END,
         'recompute', v_recompute);
+END
+$$;
+
+-- Reuse keeps the work: the finished and in-progress units (with their cost) and the
+-- not-started units with materials bought for them that the replacement reuses, as the
+-- liability counted them, become the replacement lines' own production state, so revoking the
+-- replacement later counts that work again. Per item, the replacement's lines take finished
+-- units first, then in-progress ones, in line order; costs go with their units.
+CREATE FUNCTION procure.carry_over_work(o procure.orders, r procure.orders) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    li procure.liabilities;
+    x record;
+    rl record;
+    v_f numeric; v_w numeric; v_wc numeric; v_m numeric;
+    t_f numeric; t_w numeric; t_wc numeric; t_m numeric;
+BEGIN
+    SELECT * INTO li FROM procure.liabilities WHERE supplier_id = o.supplier_id AND order_id = o.id;
+    FOR x IN
+        SELECT res.e ->> 'sku' AS sku,
+               sum(procure.jnum0(res.e -> 'reused_finished')) AS f,
+               sum(procure.jnum0(res.e -> 'reused_in_progress')) AS w,
+               sum(CASE WHEN procure.jnum0(inp.e -> 'report' -> 'in_progress') > 0
+                        THEN procure.jnum0(inp.e -> 'report' -> 'wip_cost') * procure.jnum0(res.e -> 'reused_in_progress')
+                             / procure.jnum0(inp.e -> 'report' -> 'in_progress') ELSE 0 END) AS wc,
+               sum(CASE WHEN u.u > 0 THEN procure.jnum0(inp.e -> 'report' -> 'materials')
+                                          * procure.jnum0(res.e -> 'reused_not_started') / u.u ELSE 0 END) AS m
+          FROM jsonb_array_elements(li.result -> 'lines') res(e)
+          JOIN jsonb_array_elements(li.inputs -> 'lines') inp(e) ON inp.e ->> 'line' = res.e ->> 'line'
+          CROSS JOIN LATERAL (SELECT procure.jnum0(inp.e -> 'ordered') - procure.jnum0(inp.e -> 'delivered')
+                                     - procure.jnum0(inp.e -> 'report' -> 'finished')
+                                     - procure.jnum0(inp.e -> 'report' -> 'in_progress') AS u) u
+         GROUP BY res.e ->> 'sku'
+    LOOP
+        v_f := x.f; v_w := x.w; v_wc := round(x.wc, 2); v_m := round(x.m, 2);
+        CONTINUE WHEN v_f = 0 AND v_w = 0 AND v_wc = 0 AND v_m = 0;
+        FOR rl IN SELECT l.line_no, l.qty FROM procure.order_lines l JOIN procure.items i ON i.id = l.item_id
+                   WHERE l.supplier_id = r.supplier_id AND l.order_id = r.id AND i.sku = x.sku
+                   ORDER BY l.line_no LOOP
+            t_f := least(v_f, rl.qty);
+            t_w := least(v_w, rl.qty - t_f);
+            t_wc := CASE WHEN v_w = 0 THEN v_wc WHEN t_w = v_w THEN v_wc ELSE round(v_wc * t_w / v_w, 2) END;
+            t_m := CASE WHEN t_f + t_w < rl.qty THEN v_m ELSE 0 END;
+            IF t_f > 0 OR t_w > 0 OR t_wc > 0 OR t_m > 0 THEN
+                INSERT INTO procure.production_reports
+                    (supplier_id, order_id, line_no, finished, in_progress, wip_cost, materials, as_of, reported_as, note)
+                VALUES (r.supplier_id, r.id, rl.line_no, t_f, t_w, t_wc, t_m, o.revoked_at, 'carried_over',
+                        format('work carried over from %s', o.number));
+            END IF;
+            v_f := v_f - t_f; v_w := v_w - t_w; v_wc := v_wc - t_wc; v_m := v_m - t_m;
+            EXIT WHEN v_f = 0 AND v_w = 0 AND v_wc = 0 AND v_m = 0;
+        END LOOP;
+    END LOOP;
 END
 $$;
 
@@ -201,7 +312,8 @@ $$;
 -- stores the liability, whose figures the liabilities_figures trigger computes.
 -- Returns the liability as liability_show does, with the correction's id.
 CREATE FUNCTION procure.correct(p_number text, p_reason text, p_note text, p_replace jsonb,
-                                                 p_supplier text, p_settlement numeric) RETURNS jsonb
+                                p_supplier text, p_settlement numeric, p_replacement_number text DEFAULT NULL)
+RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
@@ -248,8 +360,8 @@ BEGIN
     RETURNING t.* INTO c;                               -- revokes the order (trigger)
 
     IF v_replace THEN
-        INSERT INTO procure.orders AS t (supplier_id, buyer, order_date, replaces)
-        VALUES (coalesce(v_supplier_id, o.supplier_id), o.buyer, current_date, o.number)
+        INSERT INTO procure.orders AS t (supplier_id, number, buyer, order_date, replaces)
+        VALUES (coalesce(v_supplier_id, o.supplier_id), p_replacement_number, o.buyer, current_date, o.number)
         RETURNING t.* INTO r;
         PERFORM procure.insert_lines(r, p_replace);
         -- the replacement draft → issued, the revoked order → replaced_by
@@ -260,8 +372,12 @@ BEGIN
     END IF;
 
     INSERT INTO procure.liabilities (supplier_id, correction_id) VALUES (c.supplier_id, c.id);
-
     SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id;
+    IF v_replace AND r.supplier_id = o.supplier_id THEN
+        PERFORM procure.carry_over_work(o, r);
+    END IF;
+    PERFORM procure.resolve_deadlines();         -- a claim window of 0 days closes at once
+
     RETURN procure.liability_json(o) || jsonb_build_object('correction_id', c.id);
 END
 $$;

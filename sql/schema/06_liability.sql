@@ -10,6 +10,7 @@ AS $$
 DECLARE
     c procure.corrections;
     v_number text;
+    v_now timestamptz := clock_timestamp();
 BEGIN
     IF TG_OP = 'DELETE' THEN
         PERFORM procure.fail('invalid_state', 'liabilities are never deleted');
@@ -27,6 +28,11 @@ BEGIN
             PERFORM procure.fail('invalid_state', format('the liability of %s starts open', v_number));
         END IF;
         NEW.status := 'open';
+        -- the supplier's terms at the revocation govern the case
+        SELECT claim_days, review_days INTO NEW.claim_days, NEW.review_days
+          FROM procure.suppliers WHERE id = c.supplier_id;
+        NEW.claim_deadline := c.created_at + make_interval(days => NEW.claim_days);
+        NEW.claimed_at := NULL; NEW.claimed_by := NULL; NEW.review_deadline := NULL;
         NEW.agreed_by := NULL; NEW.agreed_at := NULL;
         NEW.settled_by := NULL; NEW.settled_at := NULL; NEW.settle_ref := NULL;
         NEW.created_at := now();
@@ -38,41 +44,79 @@ BEGIN
     END IF;
     IF OLD.status <> 'open' AND (NEW.inputs IS DISTINCT FROM OLD.inputs OR NEW.result IS DISTINCT FROM OLD.result) THEN
         PERFORM procure.fail('invalid_state',
-            format('the liability of %s is %s; it no longer changes', v_number, OLD.status));
+            format('the liability of %s is %s; its figures no longer change', v_number, OLD.status));
     END IF;
     NEW.created_at := OLD.created_at;
     NEW.total := OLD.total;                 -- liabilities_figures sets it when it recomputes
+    NEW.claim_days := OLD.claim_days; NEW.review_days := OLD.review_days;
+    NEW.claim_deadline := OLD.claim_deadline; NEW.review_deadline := OLD.review_deadline;
+    NEW.claimed_at := OLD.claimed_at; NEW.claimed_by := OLD.claimed_by;
     NEW.agreed_by := OLD.agreed_by; NEW.agreed_at := OLD.agreed_at;
     NEW.settled_by := OLD.settled_by; NEW.settled_at := OLD.settled_at;
-    IF NEW.status IS DISTINCT FROM OLD.status THEN
-        IF OLD.status = 'open' AND NEW.status = 'agreed' THEN
-            IF NOT procure.actor_is('procure_finance') THEN
-                PERFORM procure.fail('permission_denied',
-                    format('%s may not agree liabilities (finance only)', procure.actor()));
-            END IF;
-            IF NEW.result IS NULL THEN
-                PERFORM procure.fail('invalid_state', format('the liability of %s has not been computed', v_number));
-            END IF;
-            NEW.agreed_by := procure.actor();
-            NEW.agreed_at := now();
-            NEW.settle_ref := NULL;
-        ELSIF OLD.status = 'agreed' AND NEW.status = 'settled' THEN
-            IF NOT procure.actor_is('procure_finance') THEN
-                PERFORM procure.fail('permission_denied',
-                    format('%s may not settle liabilities (finance only)', procure.actor()));
-            END IF;
-            IF NEW.settle_ref IS NULL OR btrim(NEW.settle_ref) = '' THEN
-                PERFORM procure.fail('invalid_argument',
-                    format('the liability of %s: a settlement reference (--ref) is required', v_number));
-            END IF;
-            NEW.settled_by := procure.actor();
-            NEW.settled_at := now();
-        ELSE
-            PERFORM procure.fail('invalid_state', format('the liability of %s is %s; it cannot become %s',
-                v_number, OLD.status, coalesce(NEW.status, 'NULL')));
-        END IF;
-    ELSE
+    IF NEW.status IS NOT DISTINCT FROM OLD.status THEN
         NEW.settle_ref := OLD.settle_ref;
+        RETURN NEW;
+    END IF;
+
+    IF OLD.status = 'open' AND NEW.status = 'claimed' THEN
+        IF v_now >= OLD.claim_deadline THEN         -- the claim window closed: the claim is what is on record
+            NEW.claimed_at := OLD.claim_deadline;
+            NEW.claimed_by := NULL;
+        ELSIF procure.actor_supplier_id() IS NOT DISTINCT FROM OLD.supplier_id OR procure.actor_is_super() THEN
+            NEW.claimed_at := v_now;
+            NEW.claimed_by := procure.actor();
+        ELSE
+            PERFORM procure.fail('permission_denied', format(
+                'the claim of %s is submitted by a user of its supplier; %s may not', v_number, procure.actor()));
+        END IF;
+        NEW.review_deadline := NEW.claimed_at + make_interval(days => OLD.review_days);
+    ELSIF OLD.status = 'claimed' AND NEW.status = 'open' THEN
+        IF NOT procure.actor_is('procure_finance') THEN
+            PERFORM procure.fail('permission_denied',
+                format('%s may not dispute liabilities (finance only)', procure.actor()));
+        END IF;
+        IF v_now >= OLD.review_deadline THEN
+            PERFORM procure.fail('invalid_state', format(
+                'the review window of %s closed at %s: the claim counts as agreed', v_number, OLD.review_deadline));
+        END IF;
+        NEW.claim_deadline := v_now + make_interval(days => OLD.claim_days);
+        NEW.claimed_at := NULL; NEW.claimed_by := NULL; NEW.review_deadline := NULL;
+    ELSIF OLD.status = 'claimed' AND NEW.status = 'agreed' THEN
+        IF v_now >= OLD.review_deadline THEN        -- the review window closed with no answer
+            NEW.agreed_at := OLD.review_deadline;
+            NEW.agreed_by := NULL;
+        ELSIF procure.actor_is('procure_finance') THEN
+            NEW.agreed_at := v_now;
+            NEW.agreed_by := procure.actor();
+        ELSE
+            PERFORM procure.fail('permission_denied',
+                format('%s may not agree liabilities (finance only)', procure.actor()));
+        END IF;
+        NEW.settle_ref := NULL;
+        IF OLD.total = 0 THEN                       -- nothing to pay: settled as it is agreed
+            NEW.status := 'settled';
+            NEW.settled_at := NEW.agreed_at;
+            NEW.settled_by := NEW.agreed_by;
+            NEW.settle_ref := 'nothing to pay';
+        END IF;
+    ELSIF OLD.status = 'open' AND NEW.status IN ('agreed', 'settled') THEN
+        PERFORM procure.fail('invalid_state', format(
+            'the liability of %s is open: the supplier''s claim window closes at %s; it can be agreed once claimed',
+            v_number, OLD.claim_deadline));
+    ELSIF OLD.status = 'agreed' AND NEW.status = 'settled' THEN
+        IF NOT procure.actor_is('procure_finance') THEN
+            PERFORM procure.fail('permission_denied',
+                format('%s may not settle liabilities (finance only)', procure.actor()));
+        END IF;
+        IF NEW.settle_ref IS NULL OR btrim(NEW.settle_ref) = '' THEN
+            PERFORM procure.fail('invalid_argument',
+                format('the liability of %s: a settlement reference (--ref) is required', v_number));
+        END IF;
+        NEW.settled_by := procure.actor();
+        NEW.settled_at := v_now;
+    ELSE
+        PERFORM procure.fail('invalid_state', format('the liability of %s is %s; it cannot become %s',
+            v_number, OLD.status, coalesce(NEW.status, 'NULL')));
     END IF;
     RETURN NEW;
 END
@@ -129,6 +173,72 @@ BEGIN
 END
 $$;
 
+-- The state of a liability as of now: the stored state moved on by every deadline that has
+-- passed since it was written (resolve_deadlines writes those moves at the next command).
+-- Every reader shows this, so a deadline passes without anything having to run.
+CREATE FUNCTION procure.liability_status_now(li procure.liabilities) RETURNS text
+LANGUAGE sql STABLE
+AS $$
+    SELECT CASE
+        WHEN li.status = 'open' AND clock_timestamp() >= li.claim_deadline THEN
+            CASE WHEN clock_timestamp() < li.claim_deadline + make_interval(days => li.review_days) THEN 'claimed'
+                 WHEN li.total = 0 THEN 'settled'
+                 ELSE 'agreed' END
+        WHEN li.status = 'claimed' AND clock_timestamp() >= li.review_deadline THEN
+            CASE WHEN li.total = 0 THEN 'settled' ELSE 'agreed' END
+        ELSE li.status END
+$$;
+
+-- The deadlines of a liability as of now: the claim window's while open, the review window's
+-- while claimed; NULL once passed or not yet open.
+CREATE FUNCTION procure.liability_deadlines_now(li procure.liabilities,
+                                                OUT claim_deadline timestamptz, OUT review_deadline timestamptz)
+LANGUAGE sql STABLE
+AS $$
+    SELECT CASE WHEN procure.liability_status_now(li) = 'open' THEN li.claim_deadline END,
+           CASE WHEN procure.liability_status_now(li) = 'claimed'
+                THEN coalesce(li.review_deadline, li.claim_deadline + make_interval(days => li.review_days)) END
+$$;
+
+-- Writes every deadline that has passed: an open liability whose claim window closed becomes
+-- claimed (the claim is what is on record), a claimed one whose review window closed becomes
+-- agreed (and a 0.00 one settled). Each move is stamped with the deadline's own time and noted
+-- in the case with the deadline as its reason. Every procure command runs this first, whoever
+-- runs it; rows another session is moving are skipped, not waited for.
+CREATE FUNCTION procure.resolve_deadlines() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    li procure.liabilities;
+    v_moved integer := 0;
+BEGIN
+    FOR li IN SELECT * FROM procure.liabilities
+               WHERE status = 'open' AND claim_deadline <= clock_timestamp()
+               FOR UPDATE SKIP LOCKED LOOP
+        UPDATE procure.liabilities SET status = 'claimed'
+         WHERE supplier_id = li.supplier_id AND correction_id = li.correction_id;
+        INSERT INTO procure.case_notes (supplier_id, correction_id, kind, body, created_by, created_at)
+        VALUES (li.supplier_id, li.correction_id, 'deadline',
+                format('the claim window closed at %s with no claim submitted: the claim is what is on record',
+                       li.claim_deadline), 'deadline', li.claim_deadline);
+        v_moved := v_moved + 1;
+    END LOOP;
+    FOR li IN SELECT * FROM procure.liabilities
+               WHERE status = 'claimed' AND review_deadline <= clock_timestamp()
+               FOR UPDATE SKIP LOCKED LOOP
+        UPDATE procure.liabilities SET status = 'agreed'
+         WHERE supplier_id = li.supplier_id AND correction_id = li.correction_id;
+        INSERT INTO procure.case_notes (supplier_id, correction_id, kind, body, created_by, created_at)
+        VALUES (li.supplier_id, li.correction_id, 'deadline',
+                format('the review window closed at %s with no answer from finance: the claim counts as agreed',
+                       li.review_deadline), 'deadline', li.review_deadline);
+        v_moved := v_moved + 1;
+    END LOOP;
+    RETURN v_moved;
+END
+$$;
+
 CREATE FUNCTION procure.liability_json(o procure.orders) RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, procure, pg_temp
@@ -136,7 +246,12 @@ AS $$
 BEGIN
     RETURN (
     SELECT coalesce(li.result, '{}'::jsonb) || jsonb_build_object(
-            'status', li.status,
+            'status', procure.liability_status_now(li),
+            'claim_deadline', (procure.liability_deadlines_now(li)).claim_deadline,
+            'review_deadline', (procure.liability_deadlines_now(li)).review_deadline,
+            'claimed_at', coalesce(li.claimed_at, CASE WHEN procure.liability_status_now(li) <> 'open'
+                                                       THEN li.claim_deadline END),
+            'claimed_by', li.claimed_by,
             'total', procure.fmt_amount(li.total),
             'order', o.number,
             'supplier', s.code,
@@ -147,8 +262,8 @@ BEGIN
                                              'state', c.order_state, 'settlement', procure.fmt_amount(c.settlement)),
             'agreed_by', li.agreed_by, 'agreed_at', li.agreed_at,
             'settled_by', li.settled_by, 'settled_at', li.settled_at, 'settle_ref', li.settle_ref,
-            'notes', coalesce((SELECT jsonb_agg(jsonb_build_object('id', n.id, 'text', n.body, 'by', n.created_by,
-                                                                   'at', n.created_at) ORDER BY n.id)
+            'notes', coalesce((SELECT jsonb_agg(jsonb_build_object('id', n.id, 'kind', n.kind, 'text', n.body,
+                                                                   'by', n.created_by, 'at', n.created_at) ORDER BY n.id)
                                  FROM procure.case_notes n
                                 WHERE n.supplier_id = c.supplier_id AND n.correction_id = c.id), '[]'::jsonb))
           FROM procure.corrections c
@@ -182,8 +297,8 @@ AS $$
 DECLARE
     v_supplier_id bigint;
 BEGIN
-    IF p_status IS NOT NULL AND p_status NOT IN ('open', 'agreed', 'settled') THEN
-        PERFORM procure.fail('invalid_argument', format('status %s is not one of open, agreed, settled', p_status));
+    IF p_status IS NOT NULL AND p_status NOT IN ('open', 'claimed', 'agreed', 'settled') THEN
+        PERFORM procure.fail('invalid_argument', format('status %s is not one of open, claimed, agreed, settled', p_status));
     END IF;
     IF p_supplier IS NOT NULL THEN
         SELECT id INTO v_supplier_id FROM procure.suppliers WHERE code = p_supplier;
@@ -192,7 +307,7 @@ BEGIN
     RETURN coalesce((
         SELECT jsonb_agg(jsonb_build_object(
                    'order', o.number, 'supplier', s.code, 'buyer', o.buyer, 'reason', c.reason,
-                   'revoked_at', o.revoked_at, 'status', li.status, 'total', procure.fmt_amount(li.total),
+                   'revoked_at', o.revoked_at, 'status', procure.liability_status_now(li), 'total', procure.fmt_amount(li.total),
                    'currency', s.currency, 'replacement', o.replaced_by) ORDER BY o.revoked_at, o.number)
           FROM procure.liabilities li
           JOIN procure.corrections c ON c.supplier_id = li.supplier_id AND c.id = li.correction_id
@@ -200,7 +315,7 @@ BEGIN
           JOIN procure.suppliers s ON s.id = li.supplier_id
          WHERE (v_supplier_id IS NULL OR li.supplier_id = v_supplier_id)
            AND (p_buyer IS NULL OR o.buyer = p_buyer)
-           AND (p_status IS NULL OR li.status = p_status)), '[]'::jsonb);
+           AND (p_status IS NULL OR procure.liability_status_now(li) = p_status)), '[]'::jsonb);
 END
 $$;
 
@@ -212,6 +327,7 @@ DECLARE
     o procure.orders;
     c procure.corrections;
 BEGIN
+    PERFORM procure.resolve_deadlines();
     o := procure.get_order(p_number, false);
     c := procure.get_correction(o);
     IF EXISTS (SELECT 1 FROM procure.liabilities
@@ -240,6 +356,64 @@ BEGIN
         PERFORM procure.fail('invalid_argument', format('order %s: --ref is required to settle', p_number));
     END IF;
     RETURN procure.liability_set_status(p_number, 'settled', p_ref);
+END
+$$;
+
+-- Finance sends a claimed case back to the supplier: open again, with a new claim window of
+-- the supplier's claim days from now. The note says why, in the case.
+CREATE FUNCTION procure.liability_dispute(p_number text, p_note text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    c procure.corrections;
+BEGIN
+    IF NOT procure.actor_is('procure_finance') THEN
+        PERFORM procure.fail('permission_denied', format('%s may not dispute liabilities (finance only)', procure.actor()));
+    END IF;
+    IF p_note IS NULL OR btrim(p_note) = '' THEN
+        PERFORM procure.fail('invalid_argument', format('order %s: a dispute needs a --note saying why', p_number));
+    END IF;
+    PERFORM procure.resolve_deadlines();
+    o := procure.get_order(p_number, false);
+    c := procure.get_correction(o);
+    UPDATE procure.liabilities SET status = 'open' WHERE supplier_id = c.supplier_id AND correction_id = c.id;
+    INSERT INTO procure.case_notes (supplier_id, correction_id, kind, body) VALUES (c.supplier_id, c.id, 'dispute', p_note);
+    PERFORM procure.resolve_deadlines();         -- a claim window of 0 days closes at once
+    RETURN procure.liability_json(o);
+END
+$$;
+
+-- The supplier declares its claim final: what is on record is what it claims.
+CREATE FUNCTION procure.claim_submit(p_number text, p_note text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    c procure.corrections;
+BEGIN
+    PERFORM procure.resolve_deadlines();
+    SELECT * INTO o FROM procure.orders WHERE number = p_number;
+    IF NOT FOUND OR (o.supplier_id IS DISTINCT FROM procure.actor_supplier_id() AND NOT procure.actor_is_super()) THEN
+        IF procure.actor_supplier_id() IS NULL AND NOT procure.actor_is_super() THEN
+            PERFORM procure.fail('permission_denied',
+                format('a claim is submitted by a user of the order''s supplier; %s may not', procure.actor()));
+        END IF;
+        PERFORM procure.fail('not_found', format('order %s not found', p_number));
+    END IF;
+    c := procure.get_correction(o);
+    IF EXISTS (SELECT 1 FROM procure.liabilities WHERE supplier_id = c.supplier_id AND correction_id = c.id
+                                                   AND status <> 'open') THEN
+        PERFORM procure.fail('invalid_state', format('the claim of %s is already final: its liability is %s', o.number,
+            (SELECT status FROM procure.liabilities WHERE supplier_id = c.supplier_id AND correction_id = c.id)));
+    END IF;
+    UPDATE procure.liabilities SET status = 'claimed' WHERE supplier_id = c.supplier_id AND correction_id = c.id;
+    INSERT INTO procure.case_notes (supplier_id, correction_id, kind, body)
+    VALUES (c.supplier_id, c.id, 'claim', coalesce(nullif(btrim(p_note), ''), 'claim submitted'));
+    PERFORM procure.resolve_deadlines();         -- a review window of 0 days closes at once
+    RETURN procure.liability_json(o);
 END
 $$;
 
@@ -411,3 +585,51 @@ $$;
 
 CREATE TRIGGER liabilities_before BEFORE INSERT OR DELETE OR UPDATE ON procure.liabilities FOR EACH ROW EXECUTE FUNCTION procure.liabilities_before();
 CREATE TRIGGER liabilities_figures BEFORE INSERT OR UPDATE OF inputs, result ON procure.liabilities FOR EACH ROW EXECUTE FUNCTION procure.liabilities_figures();
+
+-- The register of correction cases, as of now: every revoked order with its liability, the
+-- next deadline and the days left to it (rounded up), the total and the last note. A view for
+-- psql and BI tools (security invoker: each reader sees the cases RLS lets them see) and
+-- case_list for the CLI.
+CREATE VIEW procure.cases WITH (security_invoker = true) AS
+SELECT o.number AS "order", s.code AS supplier, s.name AS supplier_name, o.buyer,
+       procure.liability_status_now(li) AS state,
+       coalesce(d.claim_deadline, d.review_deadline) AS next_deadline,
+       CASE WHEN coalesce(d.claim_deadline, d.review_deadline) IS NOT NULL
+            THEN greatest(0, ceil(extract(epoch FROM coalesce(d.claim_deadline, d.review_deadline) - clock_timestamp())
+                                  / 86400))::integer END AS days_left,
+       li.total, s.currency, o.revoked_at, o.replaced_by AS replacement, c.reason,
+       (SELECT n.body FROM procure.case_notes n
+         WHERE n.supplier_id = c.supplier_id AND n.correction_id = c.id ORDER BY n.id DESC LIMIT 1) AS last_note
+  FROM procure.liabilities li
+  JOIN procure.corrections c ON c.supplier_id = li.supplier_id AND c.id = li.correction_id
+  JOIN procure.orders o ON o.supplier_id = c.supplier_id AND o.id = c.order_id
+  JOIN procure.suppliers s ON s.id = li.supplier_id
+  CROSS JOIN LATERAL procure.liability_deadlines_now(li) d;
+
+COMMENT ON VIEW procure.cases IS 'correction cases as of now: state, next deadline, days left, liability total, last note';
+
+CREATE FUNCTION procure.case_list(p_state text, p_supplier text, p_buyer text, p_all boolean) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF p_state IS NOT NULL AND p_state NOT IN ('open', 'claimed', 'agreed', 'settled') THEN
+        PERFORM procure.fail('invalid_argument', format('state %s is not one of open, claimed, agreed, settled', p_state));
+    END IF;
+    IF p_supplier IS NOT NULL AND NOT EXISTS (SELECT 1 FROM procure.suppliers WHERE code = p_supplier) THEN
+        PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier));
+    END IF;
+    RETURN coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+                   'order', k."order", 'supplier', k.supplier, 'buyer', k.buyer, 'state', k.state,
+                   'next_deadline', k.next_deadline, 'days_left', k.days_left,
+                   'total', procure.fmt_amount(k.total), 'currency', k.currency,
+                   'revoked_at', k.revoked_at, 'last_note', k.last_note)
+                   ORDER BY k.next_deadline NULLS LAST, k.revoked_at, k."order")
+          FROM procure.cases k
+         WHERE (p_state IS NULL OR k.state = p_state)
+           AND (p_state IS NOT NULL OR coalesce(p_all, false) OR k.state <> 'settled')
+           AND (p_supplier IS NULL OR k.supplier = p_supplier)
+           AND (p_buyer IS NULL OR k.buyer = p_buyer)), '[]'::jsonb);
+END
+$$;

@@ -156,6 +156,8 @@ DECLARE
     v_chain text := 'order:' || p_number;
     v_xact xid8 := pg_current_xact_id_if_assigned();
     v_head bigint;
+    v_supplier bigint;
+    v_hidden text := '';
 BEGIN
     SELECT buyer INTO v_buyer FROM procure.orders WHERE number = p_number;
     IF NOT FOUND THEN
@@ -170,7 +172,16 @@ BEGIN
             PERFORM procure.fail('not_found', format('order %s not found', p_number));
         END IF;
     END IF;
-    IF v_buyer IS DISTINCT FROM v_actor AND NOT procure.actor_is('procure_finance')
+    v_supplier := procure.actor_supplier_id();
+    IF v_supplier IS NOT NULL THEN
+        -- a supplier user reads the history of its supplier's orders from issued on, without
+        -- the buyer's price-edit attempts
+        IF NOT EXISTS (SELECT 1 FROM procure.orders WHERE number = p_number AND supplier_id = v_supplier
+                                                      AND status <> 'draft') THEN
+            PERFORM procure.fail('not_found', format('order %s not found', p_number));
+        END IF;
+        v_hidden := 'price_edits';
+    ELSIF v_buyer IS DISTINCT FROM v_actor AND NOT procure.actor_is('procure_finance')
        AND NOT procure.actor_is('procure_admin') AND NOT procure.actor_is('procure_auditor') THEN
         PERFORM procure.fail('permission_denied',
             format('order %s belongs to another buyer; %s may not read its history', p_number, v_actor));
@@ -180,7 +191,7 @@ BEGIN
             SELECT jsonb_agg(jsonb_build_object(
                        'seq', seq, 'at', at, 'actor', actor, 'table', table_name, 'op', op,
                        'entity', entity, 'old', old, 'new', new) ORDER BY seq)
-              FROM procure.audit_log WHERE chain = v_chain), '[]'::jsonb);
+              FROM procure.audit_log WHERE chain = v_chain AND table_name <> v_hidden), '[]'::jsonb);
     END IF;
     SELECT max(seq) INTO v_head FROM procure.audit_log WHERE chain = v_chain;
     RETURN coalesce((
@@ -188,11 +199,12 @@ BEGIN
                    'seq', x.seq, 'at', x.at, 'actor', x.actor, 'table', x.table_name, 'op', x.op,
                    'entity', x.entity, 'old', x.old, 'new', x.new) ORDER BY x.seq)
           FROM (SELECT l.seq, l.at, l.actor, l.table_name, l.op, l.entity, l.old, l.new
-                  FROM procure.audit_log l WHERE l.chain = v_chain
+                  FROM procure.audit_log l WHERE l.chain = v_chain AND l.table_name <> v_hidden
                 UNION ALL
                 SELECT coalesce(v_head, 0) + row_number() OVER (ORDER BY p.ord), p.at, p.actor, p.table_name, p.op,
                        p.entity, p.old, p.new
-                  FROM procure.audit_pending p WHERE p.xact = v_xact AND p.chain = v_chain) x), '[]'::jsonb);
+                  FROM procure.audit_pending p WHERE p.xact = v_xact AND p.chain = v_chain
+                                                 AND p.table_name <> v_hidden) x), '[]'::jsonb);
 END
 $$;
 

@@ -38,6 +38,8 @@ SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_b1', 'buyer', 1000, 10, 
 SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_b2', 'buyer', NULL, NULL, 'secret')$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_fin', 'finance', NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_aud', 'auditor', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.user_add('chk_x', 'supplier', NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.user_add('chk_x', 'buyer', NULL, NULL, NULL, 'ACME')$$);
 SELECT pg_temp.chk('invalid_argument', $$SELECT procure.user_add('chk_x', 'boss', NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('pct_check', $$SELECT procure.user_add('chk_x', 'buyer', NULL, 101, NULL)$$);
 SET ROLE chk_b1;
@@ -57,6 +59,8 @@ SELECT pg_temp.chk('invalid_argument', $$SELECT procure.supplier_add('BAD', 'Bad
 SELECT pg_temp.chk('invalid_argument', $$SELECT procure.supplier_add('BAD', 'Bad', NULL, 'gift', NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('suppliers_code_key', $$SELECT procure.supplier_add('ACME', 'Again', NULL, NULL, NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('suppliers_schedule_check', $$UPDATE procure.suppliers SET schedule = '{"x":1}' WHERE code = 'ACME'$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_sup', 'supplier', NULL, NULL, NULL, 'ACME')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_sup2', 'supplier', NULL, NULL, NULL, 'BETA')$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.item_add('A', 'Widget A', NULL)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.item_add('B', 'Widget B', 'kg')$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.item_add('C', 'Widget C', NULL)$$);
@@ -163,7 +167,9 @@ SET ROLE chk_b1;
 SELECT pg_temp.chk('production_reports_quantities', $$SELECT procure.production('T-1', 1, 'materials', 90, 20, NULL, NULL, NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('invalid_argument', $$SELECT procure.production('T-1', 1, 'shipping', 1, 0, NULL, NULL, NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('not_found', $$SELECT procure.production('T-1', 7, NULL, 1, 0, NULL, NULL, NULL, NULL, NULL)$$);
-SELECT pg_temp.chk('ok', $$SELECT procure.production('T-1', 1, 'materials', 30, 20, 300, 100, 50, 0, now() - interval '1 hour')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.production('T-1', 1, 'materials', 30, 20, 300, 100, 50, 0, now() - interval '1 day')$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.production('T-1', 1, 'materials', 30, 20, 300, 100, 50, 0, now() + interval '1 day')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.production('T-1', 1, 'materials', 30, 20, 300, 100, 50, 0, NULL)$$);
 SELECT pg_temp.eq('production moves to in_production', (SELECT procure.po_show('T-1') ->> 'status'), 'in_production');
 SELECT pg_temp.chk('invalid_state', $$SELECT procure.po_price('T-1', 1, 9)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.po_create('ACME', 'T-2', '2020-03-01', NULL, '[{"sku":"A","qty":"10"}]')$$);
@@ -181,7 +187,7 @@ SELECT pg_temp.eq('correct stores the inputs it read from the order', pg_temp.in
     'lines', '[{"line":1,"sku":"A","price":"9.6000","ordered":"100","delivered":"0","report":{"stage":"materials","finished":"30","in_progress":"20","wip_cost":"300.00","materials":"100.00","salvage":"50.00","cost_to_complete":"0.00"}},{"line":2,"sku":"B","price":"2.4000","ordered":"4","delivered":"4","report":null}]'::jsonb,
     'replacement', '[{"sku":"A","quantity":"40"}]'::jsonb));
 SELECT pg_temp.eq('replacement issued and linked',
-    (SELECT procure.po_show(r ->> 'replacement') ->> 'status' || '/' || (procure.po_show(r ->> 'replacement') ->> 'replaces') FROM cb), 'issued/T-1');
+    (SELECT procure.po_show(r ->> 'replacement') ->> 'status' || '/' || (procure.po_show(r ->> 'replacement') ->> 'replaces') FROM cb), 'in_production/T-1');
 SELECT pg_temp.eq('revoked order links replacement', (SELECT procure.po_show('T-1') ->> 'replaced_by' = r ->> 'replacement' FROM cb), true);
 SELECT pg_temp.chk('already_revoked', $$SELECT procure.correct('T-1', 'other', 'again', NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('already_revoked', $$INSERT INTO procure.corrections (supplier_id, order_id, reason, note) SELECT supplier_id, id, 'other', 'raw' FROM procure.orders WHERE number = 'T-1'$$);
@@ -196,16 +202,47 @@ SELECT pg_temp.chk('invalid_argument', $$UPDATE procure.liabilities SET inputs =
 SELECT pg_temp.chk('invalid_argument', $$UPDATE procure.liabilities SET result = jsonb_set(result, '{total}', '"0.00"')$$);
 SELECT pg_temp.chk('ok', $$UPDATE procure.liabilities SET inputs = NULL, result = NULL RETURNING 'recomputed'$$);
 SELECT pg_temp.eq('a recompute gives the same figures', (SELECT procure.liability_show('T-1') ->> 'total'), '325.00');
--- a late report: as_of after the revocation does not count
-SELECT pg_temp.eq('late report does not count',
-    (SELECT (r ->> 'counts') || '/' || (r ->> 'recompute') FROM (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() + interval '1 minute') r) x), 'false/false');
-SELECT pg_temp.eq('backdated report counts and recomputes',
-    (SELECT (r ->> 'counts') || '/' || (r ->> 'recompute') FROM (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() - interval '1 minute') r) x), 'true/true');
-SELECT pg_temp.eq('the recompute read the latest counting report',
-    (SELECT pg_temp.inputs('T-1') -> 'lines' -> 0 -> 'report' ->> 'finished'), '40');
+-- after the revocation only the supplier reports, as of the revocation at the latest
+SELECT pg_temp.chk('permission_denied', $$SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, NULL)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.note_add('T-1', 'called the supplier')$$);
 SELECT pg_temp.chk('42501', $$SELECT procure.liability_agree('T-1')$$);
 SELECT pg_temp.chk('42501', $$UPDATE procure.liabilities SET status = 'agreed'$$);
+SELECT pg_temp.chk('42501', $$SELECT procure.claim_submit('T-1', NULL)$$);
+RESET ROLE;
+SET ROLE chk_fin;
+SELECT pg_temp.chk('42501', $$SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, NULL)$$);
+SELECT pg_temp.chk('42501', $$INSERT INTO procure.production_reports (supplier_id, order_id, line_no, finished) SELECT supplier_id, order_id, 1, 1 FROM procure.corrections$$);
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.liability_agree('T-1')$$);
+RESET ROLE;
+SET ROLE chk_sup2;
+SELECT pg_temp.eq('another supplier sees nothing', (SELECT count(*) FROM procure.orders WHERE number = 'T-1'), 0::bigint);
+SELECT pg_temp.chk('not_found', $$SELECT procure.claim_submit('T-1', NULL)$$);
+RESET ROLE;
+SET ROLE chk_sup;
+SELECT pg_temp.eq('the supplier sees its issued orders, no drafts', (SELECT count(*) FILTER (WHERE status = 'draft') FROM procure.orders), 0::bigint);
+SELECT pg_temp.eq('the supplier sees no other supplier', (SELECT count(*) FROM procure.suppliers WHERE code <> 'ACME'), 0::bigint);
+SELECT pg_temp.eq('the supplier sees no buyer limits', (SELECT count(*) FROM procure.users WHERE name <> 'chk_sup'), 0::bigint);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() + interval '1 minute')$$);
+SELECT pg_temp.eq('the supplier''s report counts and recomputes',
+    (SELECT (r ->> 'counts') || '/' || (r ->> 'recompute') || '/' || (r ->> 'reported_as') FROM (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, NULL) r) x), 'true/true/supplier');
+SELECT pg_temp.chk('ok', $$SELECT procure.note_add('T-1', 'we had made 40')$$);
+SELECT pg_temp.chk('42501', $$INSERT INTO procure.case_notes (supplier_id, correction_id, kind, body) SELECT supplier_id, id, 'deadline', 'forged' FROM procure.corrections$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.claim_submit('T-1', 'final')$$);
+SELECT pg_temp.chk('invalid_state', $$SELECT procure.claim_submit('T-1', 'again')$$);
+SELECT pg_temp.chk('claim_window_closed', $$SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, NULL)$$);
+RESET ROLE;
+SET ROLE chk_b1;
+SELECT pg_temp.eq('the recompute read the latest counting report',
+    (SELECT pg_temp.inputs('T-1') -> 'lines' -> 0 -> 'report' ->> 'finished'), '40');
+SELECT pg_temp.eq('claimed', (SELECT procure.liability_show('T-1') ->> 'status'), 'claimed');
+RESET ROLE;
+SET ROLE chk_fin;
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.liability_dispute('T-1', ' ')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.liability_dispute('T-1', 'the salvage looks low')$$);
+SELECT pg_temp.eq('a dispute reopens the case', (SELECT procure.liability_show('T-1') ->> 'status'), 'open');
+RESET ROLE;
+SET ROLE chk_sup;
+SELECT pg_temp.chk('ok', $$SELECT procure.claim_submit('T-1', NULL)$$);
 RESET ROLE;
 SET ROLE chk_fin;
 SELECT pg_temp.chk('invalid_state', $$SELECT procure.liability_settle('T-1', 'REF-1')$$);
@@ -214,10 +251,13 @@ SELECT pg_temp.chk('invalid_state', $$SELECT procure.liability_agree('T-1')$$);
 SELECT pg_temp.chk('invalid_argument', $$SELECT procure.liability_settle('T-1', ' ')$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.note_add('T-1', 'agreed by phone')$$);
 SELECT pg_temp.eq('liability_list', (SELECT jsonb_array_length(procure.liability_list(NULL, 'chk_b1', 'agreed'))), 1);
+SELECT pg_temp.eq('case_list', (SELECT procure.case_list(NULL, NULL, 'chk_b1', false) -> 0 ->> 'state'), 'agreed');
 RESET ROLE;
 SET ROLE chk_b1;
 SELECT pg_temp.chk('invalid_state', $$UPDATE procure.liabilities SET inputs = NULL, result = NULL$$);
-SELECT pg_temp.eq('agreed liability recompute flag', (SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, now() - interval '2 minute') ->> 'recompute'), 'false');
+RESET ROLE;
+SET ROLE chk_sup;
+SELECT pg_temp.chk('claim_window_closed', $$SELECT procure.production('T-1', 1, 'production', 40, 10, 500, 100, 50, 0, NULL)$$);
 RESET ROLE;
 SET ROLE chk_fin;
 SELECT pg_temp.chk('ok', $$SELECT procure.liability_settle('T-1', 'REF-1')$$);
@@ -231,12 +271,23 @@ SELECT pg_temp.chk('ok', $$SELECT procure.po_issue('T-3')$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.correct('T-3', 'wrong-supplier', 'should be ACME', '[{"sku":"A","qty":"10"}]', 'ACME', NULL)$$);
 SELECT pg_temp.eq('replacement to another supplier: no reuse', (SELECT pg_temp.inputs('T-3') -> 'replacement'), '[]'::jsonb);
 SELECT pg_temp.eq('not acknowledged', (SELECT pg_temp.inputs('T-3') -> 'acknowledged'), 'false'::jsonb);
+SELECT pg_temp.eq('a replacement is numbered as a revision', (SELECT procure.po_show('T-3') ->> 'replaced_by'), 'T-3-R1');
 RESET ROLE;
 SET session_replication_role = replica;
-UPDATE procure.orders SET revoked_at = revoked_at - interval '4 days' WHERE number = 'T-3';
+UPDATE procure.liabilities li SET claim_deadline = li.claim_deadline - interval '4 days'
+  FROM procure.orders o WHERE o.supplier_id = li.supplier_id AND o.id = li.order_id AND o.number = 'T-3';
 SET session_replication_role = origin;
-SET ROLE chk_b1;
+SET ROLE chk_sup2;
+SELECT pg_temp.eq('a closed claim window reads as claimed at once', (SELECT procure.liability_show('T-3') ->> 'status'), 'claimed');
 SELECT pg_temp.chk('claim_window_closed', $$SELECT procure.production('T-3', 1, NULL, 1, 0, NULL, NULL, NULL, NULL, NULL)$$);
+RESET ROLE;
+SET ROLE chk_aud;
+SELECT pg_temp.eq('the sweep writes the deadline', (SELECT procure.resolve_deadlines() >= 1), true);
+SELECT pg_temp.eq('the deadline is noted in the case with its own time',
+    (SELECT n.kind || '/' || (n.created_at = li.claim_deadline)::text FROM procure.case_notes n
+       JOIN procure.liabilities li ON li.supplier_id = n.supplier_id AND li.correction_id = n.correction_id
+       JOIN procure.orders o ON o.supplier_id = li.supplier_id AND o.id = li.order_id
+      WHERE o.number = 'T-3' ORDER BY n.id DESC LIMIT 1), 'deadline/true');
 RESET ROLE;
 
 -- import ----------------------------------------------------------------------
