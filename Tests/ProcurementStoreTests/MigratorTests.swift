@@ -184,7 +184,7 @@ final class MigratorTests: XCTestCase {
         XCTAssertThrowsError(try Migrator(directory: folder.appendingPathComponent("missing"))) { error in
             guard case MigrationError.folderMissing = error else { return XCTFail("got \(error)") }
         }
-        // A folder of the old flat layout (files directly in it) has no migrations/.
+        // Files directly in the folder, not in migrations/, are not a layout.
         let flat = try TemporaryFolder.make(prefix: "mig-")
         defer { try? FileManager.default.removeItem(at: flat) }
         try "SELECT 1;".write(to: flat.appendingPathComponent("0001_first.sql"), atomically: true, encoding: .utf8)
