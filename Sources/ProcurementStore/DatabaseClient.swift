@@ -45,7 +45,7 @@ public struct DatabaseClient {
                           _ from: PostgresDate?, _ to: PostgresDate?) throws -> JSONValue
     public var priceList: (_ supplier: String, _ on: PostgresDate?) throws -> JSONValue
     public var userAdd: (_ name: String, _ role: String, _ maxOrderTotal: DecimalText?,
-                         _ maxDiscount: DecimalText?, _ password: String?) throws -> JSONValue
+                         _ maxDiscount: DecimalText?, _ password: String?, _ supplier: String?) throws -> JSONValue
 
     // MARK: Orders
 
@@ -81,11 +81,18 @@ public struct DatabaseClient {
 
     public var production: (_ number: String, _ line: Int, _ stage: String?, _ finished: DecimalText?,
                             _ inProgress: DecimalText?, _ wipCost: DecimalText?, _ materials: DecimalText?,
-                            _ salvage: DecimalText?, _ costToComplete: DecimalText?, _ asOf: TimeText?) throws -> JSONValue
+                            _ salvage: DecimalText?, _ costToComplete: DecimalText?, _ asOf: TimeText?,
+                            _ note: String?) throws -> JSONValue
     /// Revokes the order, creates its replacement when lines are given, and stores the
     /// liability the database computes; returns that liability.
     public var correct: (_ number: String, _ reason: String, _ note: String, _ replacement: [OrderLineInput]?,
-                         _ supplier: String?, _ settlement: DecimalText?) throws -> JSONValue
+                         _ supplier: String?, _ settlement: DecimalText?, _ replacementNumber: String?) throws -> JSONValue
+    /// The supplier declares its claim final.
+    public var claimSubmit: (_ number: String, _ note: String?) throws -> JSONValue
+    /// Finance sends a claimed case back to the supplier with a fresh claim window.
+    public var liabilityDispute: (_ number: String, _ note: String) throws -> JSONValue
+    /// The register of correction cases, soonest deadline first.
+    public var caseList: (_ state: String?, _ supplier: String?, _ buyer: String?, _ all: Bool) throws -> JSONValue
     public var liabilityShow: (_ number: String) throws -> JSONValue
     public var liabilityList: (_ supplier: String?, _ buyer: String?, _ status: String?) throws -> JSONValue
     public var liabilityAgree: (_ number: String) throws -> JSONValue
@@ -158,8 +165,8 @@ extension DatabaseClient {
     }
 
     public func userAdd(name: String, role: String, maxOrderTotal: DecimalText?, maxDiscount: DecimalText?,
-                        password: String?) throws -> JSONValue {
-        try userAdd(name, role, maxOrderTotal, maxDiscount, password)
+                        password: String?, supplier: String?) throws -> JSONValue {
+        try userAdd(name, role, maxOrderTotal, maxDiscount, password, supplier)
     }
 
     public func poCreate(supplier: String, number: String?, date: PostgresDate?, lines: [OrderLineInput]) throws -> JSONValue {
@@ -192,13 +199,25 @@ extension DatabaseClient {
 
     public func production(number: String, line: Int, stage: String?, finished: DecimalText?, inProgress: DecimalText?,
                            wipCost: DecimalText?, materials: DecimalText?, salvage: DecimalText?,
-                           costToComplete: DecimalText?, asOf: TimeText?) throws -> JSONValue {
-        try production(number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf)
+                           costToComplete: DecimalText?, asOf: TimeText?, note: String?) throws -> JSONValue {
+        try production(number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf, note)
     }
 
     public func correct(number: String, reason: String, note: String, replacement: [OrderLineInput]?,
-                        supplier: String?, settlement: DecimalText?) throws -> JSONValue {
-        try correct(number, reason, note, replacement, supplier, settlement)
+                        supplier: String?, settlement: DecimalText?, replacementNumber: String?) throws -> JSONValue {
+        try correct(number, reason, note, replacement, supplier, settlement, replacementNumber)
+    }
+
+    public func claimSubmit(number: String, note: String?) throws -> JSONValue {
+        try claimSubmit(number, note)
+    }
+
+    public func liabilityDispute(number: String, note: String) throws -> JSONValue {
+        try liabilityDispute(number, note)
+    }
+
+    public func caseList(state: String?, supplier: String?, buyer: String?, all: Bool) throws -> JSONValue {
+        try caseList(state, supplier, buyer, all)
     }
 
     public func liabilityList(supplier: String?, buyer: String?, status: String?) throws -> JSONValue {

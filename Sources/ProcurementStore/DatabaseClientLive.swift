@@ -47,8 +47,8 @@ extension DatabaseClient {
             itemAdd: { sku, name, uom in try call("item_add", sku, name, uom) },
             priceSet: { supplier, sku, price, from, to in try call("price_set", supplier, sku, price, from, to) },
             priceList: { supplier, on in try call("price_list", supplier, on) },
-            userAdd: { name, role, maxOrderTotal, maxDiscount, password in
-                try call("user_add", name, role, maxOrderTotal, maxDiscount, password)
+            userAdd: { name, role, maxOrderTotal, maxDiscount, password, supplier in
+                try call("user_add", name, role, maxOrderTotal, maxDiscount, password, supplier)
             },
 
             poCreate: { supplier, number, date, lines in
@@ -99,12 +99,17 @@ extension DatabaseClient {
             },
             importOrdersApply: { try call("import_orders_apply") },
 
-            production: { number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf in
-                try call("production", number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf)
+            production: { number, line, stage, finished, inProgress, wipCost, materials, salvage, costToComplete, asOf, note in
+                try call("production", number, line, stage, finished, inProgress, wipCost, materials, salvage,
+                         costToComplete, asOf, note)
             },
-            correct: { number, reason, note, replacement, supplier, settlement in
-                try call("correct", number, reason, note, replacement.map { JSONParameter(lines: $0) }, supplier, settlement)
+            correct: { number, reason, note, replacement, supplier, settlement, replacementNumber in
+                try call("correct", number, reason, note, replacement.map { JSONParameter(lines: $0) }, supplier,
+                         settlement, replacementNumber)
             },
+            claimSubmit: { number, note in try call("claim_submit", number, note) },
+            liabilityDispute: { number, note in try call("liability_dispute", number, note) },
+            caseList: { state, supplier, buyer, all in try call("case_list", state, supplier, buyer, all) },
             liabilityShow: { number in try call("liability_show", number) },
             liabilityList: { supplier, buyer, status in try call("liability_list", supplier, buyer, status) },
             liabilityAgree: { number in try call("liability_agree", number) },
@@ -117,10 +122,12 @@ extension DatabaseClient {
         )
     }
 
-    /// The statement that sets the acting user for the open transaction: `SET LOCAL ROLE` as
-    /// `set_config`, so that the name is a parameter; `none` is the session's own role.
+    /// The statement that opens every command's work: it sets the acting user for the open
+    /// transaction (`SET LOCAL ROLE` as `set_config`, so that the name is a parameter; `none` is
+    /// the session's own role), then writes the case deadlines that have passed since the last
+    /// command, so that each is recorded by the first command after it, whoever runs it.
     static func actAsStatement(_ user: String?) -> (sql: String, parameters: [any PostgresEncodable]) {
-        ("SELECT set_config('role', $1, true)", [user ?? "none"])
+        ("SELECT set_config('role', $1, true), procure.resolve_deadlines()", [user ?? "none"])
     }
 }
 

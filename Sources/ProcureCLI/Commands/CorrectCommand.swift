@@ -14,6 +14,8 @@ struct CorrectCommand: ProcureCommand {
     @Option(parsing: .upToNextOption, help: "Replacement lines, SKU:QTY[@PRICE].") var replace: [LineSpec] = []
     @Option(help: "Supplier of the replacement (default: the revoked order's).") var supplier: String?
     @Option(help: "Settlement expenses the company bears on top of the liability.") var settlement: DecimalText?
+    @Option(name: .customLong("number"), help: "Number of the replacement (default: the revision N-Rk of the chain's first order N).")
+    var replacementNumber: String?
     @Flag(help: "Compute and print the result, write nothing.") var dryRun = false
     @OptionGroup var common: CommonOptions
 
@@ -22,7 +24,7 @@ struct CorrectCommand: ProcureCommand {
             let liability = try database.correct(
                 number: number, reason: reason, note: note,
                 replacement: replace.isEmpty ? nil : replace.map(\.input),
-                supplier: supplier, settlement: settlement)
+                supplier: supplier, settlement: settlement, replacementNumber: replacementNumber)
             let result = LiabilityOutput.ordered(liability.adding("dry_run", .bool(dryRun)))
             if dryRun { throw DryRun(result: result) }
             return result

@@ -6,7 +6,7 @@ import ProcurementStore
 struct LiabilityGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "liability", abstract: "Liabilities of revoked orders (finance).",
-        subcommands: [LiabilityShow.self, LiabilityList.self, LiabilityAgree.self, LiabilitySettle.self])
+        subcommands: [LiabilityShow.self, LiabilityList.self, LiabilityAgree.self, LiabilityDispute.self, LiabilitySettle.self])
 }
 
 struct LiabilityShow: ProcureCommand {
@@ -25,7 +25,7 @@ struct LiabilityList: ProcureCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List liabilities.")
     @Option(help: "Only this supplier.") var supplier: String?
     @Option(help: "Only this buyer.") var buyer: String?
-    @Option(help: "open, agreed or settled.") var status: String?
+    @Option(help: "open, claimed, agreed or settled.") var status: String?
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -59,7 +59,8 @@ enum LiabilityOutput {
     /// The figures first, in the documented order, then the rest.
     static let keyOrder = [
         "regime", "currency", "finished", "costs", "profit", "cap", "capped", "saved", "settlement",
-        "credits", "payments", "total", "status", "scheduled", "in_production",
+        "credits", "payments", "total", "status", "order", "replacement", "revoked_at", "claim_deadline",
+        "review_deadline", "scheduled", "in_production",
     ]
 
     /// jsonb keeps no key order, so a stored result comes back shuffled: the order is

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Postgres
+import ProcurementStore
+
+struct ClaimGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claim", abstract: "The supplier's claim on a revoked order.", subcommands: [ClaimSubmit.self])
+}
+
+struct ClaimSubmit: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Declare the claim final (a user of the order's supplier): what is on record is the claim.",
+        discussion: "Example: procure claim submit PO-1 --note \"30 finished, 20 in progress\" --as acme-sales")
+    @Argument(help: "The revoked order's number.") var number: String
+    @Option(help: "What the supplier says with its claim.") var note: String?
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        LiabilityOutput.ordered(try context.transaction { try $0.claimSubmit(number: number, note: note) })
+    }
+}
+
+struct LiabilityDispute: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispute",
+        abstract: "Send a claimed liability back to the supplier (finance): open again, with a new claim window.",
+        discussion: "Example: procure liability dispute PO-1 --note \"the salvage looks low\" --as fiona")
+    @Argument(help: "The revoked order's number.") var number: String
+    @Option(help: "Why (required).") var note: String
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        LiabilityOutput.ordered(try context.transaction { try $0.liabilityDispute(number: number, note: note) })
+    }
+}
+
+struct CaseGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case", abstract: "The register of correction cases.", subcommands: [CaseList.self])
+}
+
+struct CaseList: ProcureCommand {
+    static let readsOnly = true
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "Cases not yet settled, soonest deadline first: state, next deadline, days left, liability, last note.",
+        discussion: "Example: procure case list --supplier S1")
+    @Option(help: "Only cases in this state: open, claimed, agreed or settled.") var state: String?
+    @Option(help: "Only this supplier.") var supplier: String?
+    @Option(help: "Only this buyer.") var buyer: String?
+    @Flag(help: "Settled cases too.") var all = false
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.transaction { try $0.caseList(state: state, supplier: supplier, buyer: buyer, all: all) }
+    }
+}
