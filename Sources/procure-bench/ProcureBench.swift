@@ -8,14 +8,14 @@ struct ProcureBench: ParsableCommand {
         commandName: "procure-bench",
         abstract: "Benchmark procure against PostgreSQL itself on a throwaway cluster.",
         discussion: """
-            Creates its own PostgreSQL cluster in a temporary folder (never your data), generates a
-            deterministic data set through the normal verbs and `import orders` of the `procure`
-            binary, then measures, each next to its anchor in the same run and repeated:
-            corrections/s at --clients concurrent procure processes vs pgbench TPS; `import orders`
-            rows/s vs psql \\copy; each report vs hand-written SQL; a one-shot `po show` vs psql -c;
-            peak memory of a long batch. Prints a table, or JSON with --format json. See
-            docs/benchmarks.md. --db URL runs against that (empty) database instead; it must be
-            allowed to create roles. The `procure` measured is --procure, else $PROCURE_BINARY,
+            Creates its own PostgreSQL cluster in a temporary folder (never your data), generates a \
+            deterministic data set through the normal verbs and `import orders` of the `procure` \
+            binary, then measures, each next to its anchor in the same run and repeated: \
+            corrections/s at --clients concurrent procure processes vs pgbench TPS; `import orders` \
+            rows/s vs psql \\copy; each report vs hand-written SQL; a one-shot `po show` vs psql -c; \
+            peak memory of a long batch. Prints a table, or JSON with --format json. See \
+            docs/benchmarks.md. --db URL runs against that (empty) database instead; it must be \
+            allowed to create roles. The `procure` measured is --procure, else $PROCURE_BINARY, \
             else the one beside this executable.
             """)
 
