@@ -63,7 +63,7 @@ let package = Package(
         // The liability calculator of the tests: an oracle the database's liability_compute is held to.
         .target(name: "LiabilityOracle", dependencies: ["Postgres"], path: "Tests/LiabilityOracle"),
         .testTarget(name: "LiabilityOracleTests", dependencies: ["LiabilityOracle"]),
-        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "ProcureSQL", "TestSupport", "LiabilityOracle", "ProcessSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "ProcureSQL", "TestSupport", "LiabilityOracle", "ProcessSupport"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Postgres"]),

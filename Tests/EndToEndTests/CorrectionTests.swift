@@ -3,16 +3,20 @@ import Postgres
 import TestSupport
 import XCTest
 
-/// SPEC §5 and §8 through the CLI: corrections, production reports, the claim window, finance.
+/// Corrections through the CLI: revocation and replacement, production reports, the claim
+/// window, the supplier's claim, finance.
 final class CorrectionTests: ProcureTestCase {
     var buyer = ""
     var finance = ""
+    var supplier = ""
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         buyer = try seedCatalogue()
         finance = "fin_\(UInt32.random(in: 0...UInt32.max))"
+        supplier = "sup_\(UInt32.random(in: 0...UInt32.max))"
         _ = try json(["user", "add", finance, "--role", "finance"])
+        _ = try json(["user", "add", supplier, "--role", "supplier", "--supplier", "S1"])
     }
 
     /// PO-1 of docs/liability.md: issued, acknowledged, 500.00 paid, production on lines 1 and 3.
@@ -49,9 +53,12 @@ final class CorrectionTests: ProcureTestCase {
         XCTAssertEqual(lines.map { $0["reused_in_progress"]?.text }, ["10", "0", "0"])
         XCTAssertEqual(lines.map { $0["terminated"]?.text }, ["60", "60", "40"])
         let replacement = try XCTUnwrap(result["replacement"]?.text)
+        XCTAssertEqual(replacement, "PO-1-R1")
         let shown = try json(["po", "show", replacement])
-        XCTAssertEqual(shown["status"]?.text, "issued")
+        // the replacement starts with the work it reuses, so it is in production at once
+        XCTAssertEqual(shown["status"]?.text, "in_production")
         XCTAssertEqual(shown["replaces"]?.text, "PO-1")
+        XCTAssertEqual(shown["revision"]?.text, "1")
         XCTAssertEqual(try json(["po", "show", "PO-1"])["replaced_by"]?.text, replacement)
         XCTAssertEqual(try json(["liability", "show", "PO-1", "--as", finance])["total"]?.text, "125.00")
     }
@@ -59,11 +66,15 @@ final class CorrectionTests: ProcureTestCase {
     func testFinanceAgreesAndSettlesAndTheFiguresFreeze() throws {
         try workedExampleOrder()
         _ = try json(correctPO1 + ["--as", buyer])
+        // open: the supplier's claim window runs; finance cannot agree yet
+        XCTAssertEqual(try errorCode(["liability", "agree", "PO-1", "--as", finance]), "invalid_state")
+        XCTAssertEqual(try errorCode(["claim", "submit", "PO-1", "--as", buyer]), "permission_denied")
+        XCTAssertEqual(try json(["claim", "submit", "PO-1", "--as", supplier])["status"]?.text, "claimed")
         XCTAssertEqual(try errorCode(["liability", "agree", "PO-1", "--as", buyer]), "permission_denied")
         XCTAssertEqual(try errorCode(["liability", "settle", "PO-1", "--ref", "X", "--as", finance]), "invalid_state")
         XCTAssertEqual(try json(["liability", "agree", "PO-1", "--as", finance])["status"]?.text, "agreed")
-        // A late report that would count no longer changes an agreed liability.
-        _ = try? procure(["production", "PO-1", "2", "--finished", "10", "--as-of", "2020-01-01T00:00:00Z", "--as", buyer])
+        // A report no longer changes an agreed liability: the claim window is closed.
+        XCTAssertEqual(try errorCode(["production", "PO-1", "2", "--finished", "10", "--as", supplier]), "claim_window_closed")
         XCTAssertEqual(try json(["liability", "show", "PO-1"])["total"]?.text, "125.00")
         XCTAssertEqual(try json(["liability", "settle", "PO-1", "--ref", "PAY-1", "--as", finance])["status"]?.text, "settled")
         let listed = try json(["liability", "list", "--status", "settled", "--as", finance])
@@ -72,32 +83,63 @@ final class CorrectionTests: ProcureTestCase {
         XCTAssertTrue(history.contains("agreed") && history.contains("settled"), history)
     }
 
-    func testAReportAfterTheRevocationDoesNotCountAndOneBeforeDoesAndRecomputes() throws {
+    func testAfterTheRevocationOnlyTheSupplierReportsAsOfTheRevocation() throws {
         try workedExampleOrder()
         _ = try json(correctPO1 + ["--as", buyer])
-        let late = try json(["production", "PO-1", "2", "--finished", "10", "--as-of", "2099-01-01T00:00:00Z", "--as", buyer])
-        XCTAssertEqual(late["counts"], .bool(false))
+        // the order's buyer and finance are refused after the revocation
+        XCTAssertEqual(try errorCode(["production", "PO-1", "2", "--finished", "10", "--as", buyer]), "permission_denied")
+        XCTAssertEqual(try errorCode(["production", "PO-1", "2", "--finished", "10", "--as", finance]), "permission_denied")
+        // the supplier reports as of the revocation at the latest, never before the issue
+        XCTAssertEqual(try errorCode(["production", "PO-1", "2", "--finished", "10", "--as-of", "2099-01-01T00:00:00Z",
+                                      "--as", supplier]), "invalid_argument")
+        XCTAssertEqual(try errorCode(["production", "PO-1", "2", "--finished", "10", "--as-of", "2026-01-02T00:00:00Z",
+                                      "--as", supplier]), "invalid_argument")
         XCTAssertEqual(try json(["liability", "show", "PO-1"])["total"]?.text, "125.00")
-        // 10 finished units of line 2, reported as of a time before the revocation. The
-        // replacement's 40 units of A now reuse the 30 + 10 finished units first, so line 1's
-        // in-progress units are no longer reused: A = 8 × 25 = 200.00, C = 300 + 100 = 400.00,
-        // P = 40.00, total = 640.00 + 200.00 − 50.00 − 500.00 = 290.00.
-        let early = try json(["production", "PO-1", "2", "--finished", "10", "--as-of", "2026-01-02T00:00:00Z", "--as", buyer])
-        XCTAssertEqual(early["counts"], .bool(true))
+        // 10 finished units of line 2, as of the revocation. The replacement's 40 units of A
+        // now reuse the 30 + 10 finished units first, so line 1's in-progress units are no
+        // longer reused: A = 8 × 25 = 200.00, C = 300 + 100 = 400.00, P = 40.00,
+        // total = 640.00 + 200.00 − 50.00 − 500.00 = 290.00.
+        let report = try json(["production", "PO-1", "2", "--finished", "10", "--as", supplier])
+        XCTAssertEqual(report["counts"], .bool(true))
+        XCTAssertEqual(report["reported_as"]?.text, "supplier")
+        XCTAssertEqual(report["as_of"]?.text, try json(["po", "show", "PO-1"])["revoked_at"]?.text)
         let recomputed = try json(["liability", "show", "PO-1"])
         XCTAssertEqual(recomputed["costs"]?.text, "400.00")
         XCTAssertEqual(recomputed["total"]?.text, "290.00")
     }
 
+    func testAnAdminReportsForTheSupplierOnlyWithANote() throws {
+        let admin = "adm_\(UInt32.random(in: 0...UInt32.max))"
+        _ = try json(["user", "add", admin, "--role", "admin"])
+        try workedExampleOrder()
+        _ = try json(correctPO1 + ["--as", buyer])
+        XCTAssertEqual(try errorCode(["production", "PO-1", "2", "--finished", "10", "--as", admin]), "invalid_argument")
+        let report = try json(["production", "PO-1", "2", "--finished", "10", "--note", "by phone with the supplier", "--as", admin])
+        XCTAssertEqual(report["reported_as"]?.text, "admin")
+        XCTAssertEqual(report["note"]?.text, "by phone with the supplier")
+        XCTAssertEqual(try json(["liability", "show", "PO-1"])["total"]?.text, "290.00")
+    }
+
     func testTheClaimWindowCloses() throws {
+        let quick = "quick_\(UInt32.random(in: 0...UInt32.max))"
         _ = try batch([
             "supplier add S2 --name Quick --claim-days 0",
             "price set S2 A 10 --from 2026-01-01",
+            "user add \(quick) --role supplier --supplier S2",
             "po create S2 --number PO-2 A:10 --as \(buyer)",
             "po issue PO-2 --as \(buyer)",
-            "correct PO-2 --reason duplicate --note twice --as \(buyer)",
         ])
-        XCTAssertEqual(try errorCode(["production", "PO-2", "1", "--finished", "1", "--as", buyer]), "claim_window_closed")
+        // a claim window of 0 days closes as it opens: correct already returns the claimed state
+        let revoked = try json(["correct", "PO-2", "--reason", "duplicate", "--note", "twice", "--as", buyer])
+        XCTAssertEqual(revoked["status"]?.text, "claimed")
+        XCTAssertEqual(try errorCode(["production", "PO-2", "1", "--finished", "1", "--as", quick]), "claim_window_closed")
+        let notes = try XCTUnwrap(try json(["liability", "show", "PO-2", "--as", finance])["notes"]?.arrayValue)
+        XCTAssertEqual(notes.last?["kind"]?.text, "deadline")
+        XCTAssertTrue(notes.last?["text"]?.text?.contains("claim window closed") == true)
+        let moves = try XCTUnwrap(try json(["history", "PO-2"]).arrayValue).filter { $0["table"]?.text == "liabilities" }
+        let changes = moves.last?["changes"]?.text ?? ""
+        XCTAssertTrue(changes.contains("status: open → claimed"), "\(moves.map(\.serialized))")
+        XCTAssertFalse(changes.contains("claimed_by"), "a claim by default names no supplier user: \(changes)")
     }
 
     func testNotInProductionCostsNothingButTheRefund() throws {

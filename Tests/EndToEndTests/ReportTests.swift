@@ -44,6 +44,7 @@ final class ReportTests: ProcureTestCase {
     private func makeFixture() throws -> Fixture {
         let n = UInt32.random(in: 0...UInt32.max)
         let f = Fixture(alice: "alice_\(n)", bob: "bob_\(n)", finance: "fin_\(n)", auditor: "aud_\(n)")
+        let (sup1, sup2) = ("sup1_\(n)", "sup2_\(n)")
         let (a, b, fin) = (f.alice, f.bob, f.finance)
         let lines = [
             "supplier add S1 --name 'Acme Metals' --profit-rate 10",
@@ -57,6 +58,8 @@ final class ReportTests: ProcureTestCase {
             "user add \(b) --role buyer",
             "user add \(fin) --role finance",
             "user add \(f.auditor) --role auditor",
+            "user add \(sup1) --role supplier --supplier S1",
+            "user add \(sup2) --role supplier --supplier S2",
             "po create S1 --number A1 --date 2026-02-10 A:100@9.5 B:10 --as \(a)",
             "po price A1 2 24 --as \(a)",
             "po price A1 1 11 --as \(a)",                                  // refused: above base 10
@@ -72,12 +75,14 @@ final class ReportTests: ProcureTestCase {
             "po issue B1 --as \(b)",
             "po pay B1 100 --as \(fin)",
             "correct B1 --reason duplicate --note 'sent twice' --as \(b)",
+            "claim submit B1 --as \(sup1)",
             "liability agree B1 --as \(fin)",
             "po create S2 --number B2 --date 2026-03-05 A:10@12 --as \(b)",
             "po issue B2 --as \(b)",
             "po ack B2 --as \(b)",
             "production B2 1 --finished 5 --as \(b)",
             "correct B2 --reason wrong-price --note 'price was agreed lower' --as \(b)",
+            "claim submit B2 --as \(sup2)",
             "liability agree B2 --as \(fin)",
             "liability settle B2 --ref PAY-1 --as \(fin)",
             "po create S1 --number B3 --date 2026-05-01 A:5 --as \(b)",       // stays a draft
@@ -88,7 +93,7 @@ final class ReportTests: ProcureTestCase {
         ]
         let run = try batch(lines)
         XCTAssertEqual(run.objects.count, lines.count, run.stderr)
-        let refused: Set<Int> = [14, 38, 39]
+        let refused: Set<Int> = [16, 42, 43]
         for (index, object) in run.objects.enumerated() {
             let line = index + 1
             if refused.contains(line) {
@@ -107,7 +112,8 @@ final class ReportTests: ProcureTestCase {
              WHERE number = 'A3';
             UPDATE procure.corrections c SET created_at = o.revoked_at
               FROM procure.orders o WHERE o.supplier_id = c.supplier_id AND o.id = c.order_id AND o.number = 'A3';
-            UPDATE procure.liabilities li SET created_at = o.revoked_at
+            UPDATE procure.liabilities li SET created_at = o.revoked_at,
+                   claim_deadline = o.revoked_at + make_interval(days => li.claim_days)
               FROM procure.orders o WHERE o.supplier_id = li.supplier_id AND o.id = li.order_id AND o.number = 'A3';
             """)
         return f
@@ -151,10 +157,12 @@ final class ReportTests: ProcureTestCase {
                        + [("liability_total", s(liability))])
     }
 
-    private func liabilities(_ supplier: String, open: (Int, String), agreed: (Int, String), settled: (Int, String),
+    private func liabilities(_ supplier: String, open: (Int, String), claimed: (Int, String) = (0, "0.00"),
+                             agreed: (Int, String), settled: (Int, String),
                              all: (Int, String), oldest: Int?) -> JSONValue {
         object([
             "supplier": s(supplier), "open_count": n(open.0), "open_total": s(open.1),
+            "claimed_count": n(claimed.0), "claimed_total": s(claimed.1),
             "agreed_count": n(agreed.0), "agreed_total": s(agreed.1),
             "settled_count": n(settled.0), "settled_total": s(settled.1),
             "total_count": n(all.0), "total": s(all.1), "oldest_open_days": oldest.map(n) ?? .null,
@@ -591,7 +599,8 @@ final class ReportTests: ProcureTestCase {
             "wrong_date bigint", "duplicate bigint", "other bigint", "liability_total numeric",
         ])
         XCTAssertEqual(byView["report_liabilities"]?.map { "\($0["attname"]!) \($0["type"]!)" }, [
-            "supplier text", "open_count bigint", "open_total numeric", "agreed_count bigint", "agreed_total numeric",
+            "supplier text", "open_count bigint", "open_total numeric", "claimed_count bigint", "claimed_total numeric",
+            "agreed_count bigint", "agreed_total numeric",
             "settled_count bigint", "settled_total numeric", "total_count bigint", "total numeric", "oldest_open_days integer",
         ])
         XCTAssertTrue(columns.rows.allSatisfy { ($0["comment"] ?? "").isEmpty == false }, "every column has a comment")

@@ -98,8 +98,9 @@ extension ReliabilityCase {
 
     /// The fixture: for each column, alice's orders in the states the verbs need.
     /// RD draft (reads), IS draft (issue), PR draft (price), DL draft (delete), AK/RC/PY/PD/CR
-    /// issued (ack, receive, pay, production, correct), LS/AG/NT revoked with an open
-    /// liability (show, agree, note), ST revoked and agreed (settle), CL delivered (close).
+    /// issued (ack, receive, pay, production, correct), LS/NT revoked with an open liability
+    /// (show, note), AG revoked and claimed (agree), ST revoked and agreed (settle), CL
+    /// delivered (close).
     func buildMatrixFixture() throws -> MatrixActors {
         let s = Self.uniqueSuffix()
         let actors = MatrixActors(alice: "alice_\(s)", bob: "bob_\(s)", finance: "fin_\(s)", admin: "adm_\(s)", auditor: "aud_\(s)")
@@ -113,6 +114,7 @@ extension ReliabilityCase {
             "user add \(actors.finance) --role finance",
             "user add \(actors.admin) --role admin",
             "user add \(actors.auditor) --role auditor",
+            "user add sup_\(s) --role supplier --supplier S1",
         ]
         let a = "--as \(actors.alice)"
         for column in RoleMatrix.columns {
@@ -125,9 +127,15 @@ extension ReliabilityCase {
                 lines.append("po issue \(kind)-\(t) \(a)")
             }
             lines.append("po price RD-\(t) 1 9.5 \(a)")
+            // something produced on AG and ST, so their liabilities are not 0.00 (settled at once)
+            lines.append("production AG-\(t) 1 --finished 1 \(a)")
+            lines.append("production ST-\(t) 1 --finished 1 \(a)")
             for kind in ["LS", "AG", "NT", "ST"] {
                 lines.append("correct \(kind)-\(t) --reason other --note 'wrong order' \(a)")
             }
+            // the supplier's claim makes AG and ST ready for finance
+            lines.append("claim submit AG-\(t) --as sup_\(s)")
+            lines.append("claim submit ST-\(t) --as sup_\(s)")
             lines.append("liability agree ST-\(t) --as \(actors.finance)")
             lines.append("po receive CL-\(t) 1 5 \(a)")
         }

@@ -19,21 +19,4 @@ public enum SchemaDump {
             .joined(separator: "\n")
             .replacingOccurrences(of: name, with: "DB")
     }
-
-    /// The dump split into its entries (`-- Name: …; Type: …` headers), so two databases can be
-    /// compared object by object. Grant lines are sorted within an entry: their order follows
-    /// the order the grants were made in, which says nothing about the schema.
-    public static func entries(of conninfo: String) throws -> [String: String] {
-        var result: [String: String] = [:]
-        for piece in try text(of: conninfo).components(separatedBy: "\n--\n-- ").dropFirst() {
-            guard let headerEnd = piece.range(of: "\n--\n") else { continue }
-            let header = String(piece[..<headerEnd.lowerBound])
-            var body = String(piece[headerEnd.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
-            if header.contains("Type: ACL;") {
-                body = body.split(separator: "\n").sorted().joined(separator: "\n")
-            }
-            result[header] = body
-        }
-        return result
-    }
 }

@@ -160,8 +160,10 @@ CREATE FUNCTION procure.report_liabilities(
     p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_buyer text DEFAULT NULL, p_supplier text DEFAULT NULL)
 RETURNS TABLE (
     supplier         text,     -- supplier code
-    open_count       bigint,   -- liabilities by status: count and Σ total
+    open_count       bigint,   -- liabilities by status as of now: count and Σ total
     open_total       numeric,
+    claimed_count    bigint,
+    claimed_total    numeric,
     agreed_count     bigint,
     agreed_total     numeric,
     settled_count    bigint,
@@ -172,19 +174,23 @@ RETURNS TABLE (
 )
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-    SELECT s.code, x.open_count, x.open_total, x.agreed_count, x.agreed_total, x.settled_count, x.settled_total,
+    SELECT s.code, x.open_count, x.open_total, x.claimed_count, x.claimed_total,
+           x.agreed_count, x.agreed_total, x.settled_count, x.settled_total,
            x.total_count, x.total, x.oldest_open_days
       FROM (SELECT li.supplier_id,
-                   count(*) FILTER (WHERE li.status = 'open') AS open_count,
-                   round(coalesce(sum(li.total) FILTER (WHERE li.status = 'open'), 0), 2) AS open_total,
-                   count(*) FILTER (WHERE li.status = 'agreed') AS agreed_count,
-                   round(coalesce(sum(li.total) FILTER (WHERE li.status = 'agreed'), 0), 2) AS agreed_total,
-                   count(*) FILTER (WHERE li.status = 'settled') AS settled_count,
-                   round(coalesce(sum(li.total) FILTER (WHERE li.status = 'settled'), 0), 2) AS settled_total,
+                   count(*) FILTER (WHERE st.status = 'open') AS open_count,
+                   round(coalesce(sum(li.total) FILTER (WHERE st.status = 'open'), 0), 2) AS open_total,
+                   count(*) FILTER (WHERE st.status = 'claimed') AS claimed_count,
+                   round(coalesce(sum(li.total) FILTER (WHERE st.status = 'claimed'), 0), 2) AS claimed_total,
+                   count(*) FILTER (WHERE st.status = 'agreed') AS agreed_count,
+                   round(coalesce(sum(li.total) FILTER (WHERE st.status = 'agreed'), 0), 2) AS agreed_total,
+                   count(*) FILTER (WHERE st.status = 'settled') AS settled_count,
+                   round(coalesce(sum(li.total) FILTER (WHERE st.status = 'settled'), 0), 2) AS settled_total,
                    count(*) AS total_count,
                    round(coalesce(sum(li.total), 0), 2) AS total,
-                   current_date - (min(li.created_at) FILTER (WHERE li.status = 'open'))::date AS oldest_open_days
+                   current_date - (min(li.created_at) FILTER (WHERE st.status = 'open'))::date AS oldest_open_days
               FROM procure.liabilities li
+              CROSS JOIN LATERAL (SELECT procure.liability_status_now(li) AS status) st
              WHERE (p_supplier IS NULL OR li.supplier_id = (SELECT s2.id FROM procure.suppliers s2 WHERE s2.code = p_supplier))
                -- the order is looked at only when a filter needs it (all NULL: folded away)
                AND (p_from IS NULL AND p_to IS NULL AND p_buyer IS NULL
@@ -270,6 +276,7 @@ BEGIN
             SELECT coalesce(jsonb_agg(jsonb_build_object(
                        'supplier', r.supplier,
                        'open_count', r.open_count, 'open_total', procure.fmt_amount(r.open_total),
+                       'claimed_count', r.claimed_count, 'claimed_total', procure.fmt_amount(r.claimed_total),
                        'agreed_count', r.agreed_count, 'agreed_total', procure.fmt_amount(r.agreed_total),
                        'settled_count', r.settled_count, 'settled_total', procure.fmt_amount(r.settled_total),
                        'total_count', r.total_count, 'total', procure.fmt_amount(r.total),
@@ -278,6 +285,8 @@ BEGIN
                        'supplier', 'TOTAL',
                        'open_count', coalesce(sum(r.open_count), 0),
                        'open_total', procure.fmt_amount(coalesce(sum(r.open_total), 0)),
+                       'claimed_count', coalesce(sum(r.claimed_count), 0),
+                       'claimed_total', procure.fmt_amount(coalesce(sum(r.claimed_total), 0)),
                        'agreed_count', coalesce(sum(r.agreed_count), 0),
                        'agreed_total', procure.fmt_amount(coalesce(sum(r.agreed_total), 0)),
                        'settled_count', coalesce(sum(r.settled_count), 0),
@@ -338,6 +347,8 @@ COMMENT ON VIEW procure.report_liabilities IS
 COMMENT ON COLUMN procure.report_liabilities.supplier IS 'supplier code';
 COMMENT ON COLUMN procure.report_liabilities.open_count IS 'open liabilities';
 COMMENT ON COLUMN procure.report_liabilities.open_total IS 'Σ total of the open ones';
+COMMENT ON COLUMN procure.report_liabilities.claimed_count IS 'claimed liabilities (the supplier submitted its claim, or its claim window closed)';
+COMMENT ON COLUMN procure.report_liabilities.claimed_total IS 'Σ total of the claimed ones';
 COMMENT ON COLUMN procure.report_liabilities.agreed_count IS 'agreed liabilities';
 COMMENT ON COLUMN procure.report_liabilities.agreed_total IS 'Σ total of the agreed ones';
 COMMENT ON COLUMN procure.report_liabilities.settled_count IS 'settled liabilities';

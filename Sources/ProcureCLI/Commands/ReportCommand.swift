@@ -20,7 +20,7 @@ enum ReportName: String, ExpressibleByArgument, CaseIterable, Sendable {
             return ["buyer", "orders_issued", "orders_revoked", "revocation_rate", "wrong_quantity", "wrong_item",
                     "wrong_price", "wrong_supplier", "wrong_date", "duplicate", "other", "liability_total"]
         case .liabilities:
-            return ["supplier", "open_count", "open_total", "agreed_count", "agreed_total", "settled_count",
+            return ["supplier", "open_count", "open_total", "claimed_count", "claimed_total", "agreed_count", "agreed_total", "settled_count",
                     "settled_total", "total_count", "total", "oldest_open_days"]
         }
     }

@@ -80,16 +80,19 @@ enum ReportAnchors {
             """),
         Report(name: "liabilities", function: "procure.report_liabilities", anchorSQL: """
             SELECT s.code AS supplier,
-                   count(*) FILTER (WHERE li.status = 'open') AS open_count,
-                   round(coalesce(sum(li.total) FILTER (WHERE li.status = 'open'), 0), 2) AS open_total,
-                   count(*) FILTER (WHERE li.status = 'agreed') AS agreed_count,
-                   round(coalesce(sum(li.total) FILTER (WHERE li.status = 'agreed'), 0), 2) AS agreed_total,
-                   count(*) FILTER (WHERE li.status = 'settled') AS settled_count,
-                   round(coalesce(sum(li.total) FILTER (WHERE li.status = 'settled'), 0), 2) AS settled_total,
+                   count(*) FILTER (WHERE st.status = 'open') AS open_count,
+                   round(coalesce(sum(li.total) FILTER (WHERE st.status = 'open'), 0), 2) AS open_total,
+                   count(*) FILTER (WHERE st.status = 'claimed') AS claimed_count,
+                   round(coalesce(sum(li.total) FILTER (WHERE st.status = 'claimed'), 0), 2) AS claimed_total,
+                   count(*) FILTER (WHERE st.status = 'agreed') AS agreed_count,
+                   round(coalesce(sum(li.total) FILTER (WHERE st.status = 'agreed'), 0), 2) AS agreed_total,
+                   count(*) FILTER (WHERE st.status = 'settled') AS settled_count,
+                   round(coalesce(sum(li.total) FILTER (WHERE st.status = 'settled'), 0), 2) AS settled_total,
                    count(*) AS total_count,
                    round(coalesce(sum(li.total), 0), 2) AS total,
-                   current_date - (min(li.created_at) FILTER (WHERE li.status = 'open'))::date AS oldest_open_days
+                   current_date - (min(li.created_at) FILTER (WHERE st.status = 'open'))::date AS oldest_open_days
               FROM procure.liabilities li
+              CROSS JOIN LATERAL (SELECT procure.liability_status_now(li) AS status) st
               JOIN procure.suppliers s ON s.id = li.supplier_id
              GROUP BY s.code
              ORDER BY s.code
