@@ -15,7 +15,7 @@ struct MatrixCell: CustomStringConvertible {
 
 /// docs/security.md, parsed: the table under "## The role matrix".
 enum RoleMatrix {
-    static let columns = ["buyer-own", "buyer-other", "finance", "admin", "auditor"]
+    static let columns = ["buyer-own", "buyer-other", "finance", "admin", "auditor", "supplier"]
 
     static var docURL: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -65,13 +65,14 @@ enum RoleMatrix {
 
 /// Role names of a matrix test (roles are cluster-wide, so they carry a unique suffix).
 struct MatrixActors {
-    let alice, bob, finance, admin, auditor: String
+    let alice, bob, finance, admin, auditor, supplier: String
     func actor(for column: String) -> String {
         switch column {
         case "buyer-own": return alice
         case "buyer-other": return bob
         case "finance": return finance
         case "admin": return admin
+        case "supplier": return supplier
         default: return auditor
         }
     }
@@ -93,17 +94,19 @@ extension ReliabilityCase {
 
     /// Short tag of a column, used in the fixture's order numbers.
     func matrixTag(_ column: String) -> String {
-        ["buyer-own": "own", "buyer-other": "oth", "finance": "fin", "admin": "adm", "auditor": "aud"][column]!
+        ["buyer-own": "own", "buyer-other": "oth", "finance": "fin", "admin": "adm", "auditor": "aud",
+         "supplier": "sup"][column]!
     }
 
     /// The fixture: for each column, alice's orders in the states the verbs need.
     /// RD draft (reads), IS draft (issue), PR draft (price), DL draft (delete), AK/RC/PY/PD/CR
     /// issued (ack, receive, pay, production, correct), LS/NT revoked with an open liability
     /// (show, note), AG revoked and claimed (agree), ST revoked and agreed (settle), CL
-    /// delivered (close).
+    /// delivered (close), CS revoked and open (claim), DS revoked and claimed (dispute).
     func buildMatrixFixture() throws -> MatrixActors {
         let s = Self.uniqueSuffix()
-        let actors = MatrixActors(alice: "alice_\(s)", bob: "bob_\(s)", finance: "fin_\(s)", admin: "adm_\(s)", auditor: "aud_\(s)")
+        let actors = MatrixActors(alice: "alice_\(s)", bob: "bob_\(s)", finance: "fin_\(s)", admin: "adm_\(s)",
+                                  auditor: "aud_\(s)", supplier: "sup_\(s)")
         var lines = [
             "supplier add S1 --name Acme",
             "item add A --name Bolt",
@@ -114,7 +117,7 @@ extension ReliabilityCase {
             "user add \(actors.finance) --role finance",
             "user add \(actors.admin) --role admin",
             "user add \(actors.auditor) --role auditor",
-            "user add sup_\(s) --role supplier --supplier S1",
+            "user add \(actors.supplier) --role supplier --supplier S1",
         ]
         let a = "--as \(actors.alice)"
         for column in RoleMatrix.columns {
@@ -122,7 +125,7 @@ extension ReliabilityCase {
             for kind in ["RD", "IS", "PR", "DL"] {
                 lines.append("po create S1 --number \(kind)-\(t) --date 2026-03-01 A:5 \(a)")
             }
-            for kind in ["AK", "RC", "PY", "PD", "CR", "LS", "AG", "NT", "ST", "CL"] {
+            for kind in ["AK", "RC", "PY", "PD", "CR", "LS", "AG", "NT", "ST", "CL", "CS", "DS"] {
                 lines.append("po create S1 --number \(kind)-\(t) --date 2026-03-01 A:5 \(a)")
                 lines.append("po issue \(kind)-\(t) \(a)")
             }
@@ -130,12 +133,13 @@ extension ReliabilityCase {
             // something produced on AG and ST, so their liabilities are not 0.00 (settled at once)
             lines.append("production AG-\(t) 1 --finished 1 \(a)")
             lines.append("production ST-\(t) 1 --finished 1 \(a)")
-            for kind in ["LS", "AG", "NT", "ST"] {
+            for kind in ["LS", "AG", "NT", "ST", "CS", "DS"] {
                 lines.append("correct \(kind)-\(t) --reason other --note 'wrong order' \(a)")
             }
             // the supplier's claim makes AG and ST ready for finance
-            lines.append("claim submit AG-\(t) --as sup_\(s)")
-            lines.append("claim submit ST-\(t) --as sup_\(s)")
+            for kind in ["AG", "ST", "DS"] {
+                lines.append("claim submit \(kind)-\(t) --as \(actors.supplier)")
+            }
             lines.append("liability agree ST-\(t) --as \(actors.finance)")
             lines.append("po receive CL-\(t) 1 5 \(a)")
         }
@@ -178,6 +182,9 @@ extension ReliabilityCase {
         case "liability agree": verb = "liability agree AG-\(t)"
         case "liability settle": verb = "liability settle ST-\(t) --ref X"
         case "note": verb = "note NT-\(t) hello"
+        case "claim submit": verb = "claim submit CS-\(t)"
+        case "liability dispute": verb = "liability dispute DS-\(t) --note x"
+        case "case list": verb = "case list" + other
         case "report price-compliance", "report corrections", "report liabilities": verb = cell.verb + other
         case "audit verify": verb = "audit verify"
         default: throw TestSupportError("the role matrix names a verb the test does not know: \(cell.verb)")
@@ -263,6 +270,10 @@ extension ReliabilityCase {
         case "liability settle":
             let (s, o) = try order("ST")
             return ("UPDATE procure.liabilities SET status = 'settled', settle_ref = 'X' WHERE supplier_id = $1 AND order_id = $2", [s, o])
+        case "claim submit":
+            return ("SELECT procure.claim_submit($1, NULL)", ["CS-\(t)"])
+        case "liability dispute":
+            return ("SELECT procure.liability_dispute($1, 'x')", ["DS-\(t)"])
         case "note":
             let (s, o) = try order("NT")
             let correction = Int(try XCTUnwrap(admin.query(
@@ -335,7 +346,7 @@ final class RoleMatrixTests: ReliabilityCase {
         // And the writes that were allowed really happened, exactly once.
         XCTAssertEqual(try scalar("SELECT status FROM procure.orders WHERE number = 'IS-own'"), "issued")
         XCTAssertEqual(try scalar("SELECT count(*) FROM procure.payments p JOIN procure.orders o ON o.supplier_id = p.supplier_id AND o.id = p.order_id WHERE o.number LIKE 'PY-%'"), "1")
-        XCTAssertEqual(try scalar("SELECT count(*) FROM procure.orders WHERE number LIKE 'DL-%'"), "4")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM procure.orders WHERE number LIKE 'DL-%'"), "\(RoleMatrix.columns.count - 1)")
         XCTAssertEqual(try scalar("SELECT count(*) FROM procure.suppliers WHERE code LIKE 'SX_%'"), "1")
 
         Figures.record("matrix.verbs", verbs.count)
