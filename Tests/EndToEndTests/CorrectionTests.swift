@@ -4,14 +4,14 @@ import TestSupport
 import XCTest
 
 /// SPEC §5 and §8 through the CLI: corrections, production reports, the claim window, finance.
-final class CorrectionTests: ProcureTestCase {
+final class CorrectionTests: DatabaseTestCase {
     var buyer = ""
     var finance = ""
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         buyer = try seedCatalogue()
-        finance = "fin_\(UInt32.random(in: 0...UInt32.max))"
+        finance = "fin_\(TestCluster.uniqueSuffix())"
         _ = try json(["user", "add", finance, "--role", "finance"])
     }
 
