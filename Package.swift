@@ -58,14 +58,18 @@ let package = Package(
         ),
 
         .target(name: "TestSupport", dependencies: ["Postgres", "EmbeddedPostgres", "ProcurementStore", "ProcessSupport"], path: "Tests/TestSupport"),
+        // One test target per module, named after it; EndToEndTests and ReliabilityTests run
+        // the built `procure`.
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "Postgres", "TestSupport"]),
+        .testTarget(name: "ProcureSQLTests", dependencies: ["ProcureSQL"]),
         // The liability calculator of the tests: an oracle the database's liability_compute is held to.
         .target(name: "LiabilityOracle", dependencies: ["Postgres"], path: "Tests/LiabilityOracle"),
         .testTarget(name: "LiabilityOracleTests", dependencies: ["LiabilityOracle"]),
-        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "ProcureSQL", "TestSupport", "LiabilityOracle", "ProcessSupport"]),
+        .testTarget(name: "ProcurementStoreTests", dependencies: ["ProcurementStore", "TestSupport", "LiabilityOracle"]),
         .testTarget(name: "ProcureCLITests", dependencies: ["ProcureCLI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "EmbeddedPostgres"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Postgres"]),
     ]
 )

@@ -1,8 +1,9 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// SPEC §5: the append-only, hash-chained audit log.
-final class AuditTests: ProcureTestCase {
+final class AuditTests: DatabaseTestCase {
     var buyer = ""
 
     override func setUpWithError() throws {

@@ -1,8 +1,9 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// SPEC §4: batch mode, JSON Lines, exit codes, --atomic, --stop-on-error, quoting.
-final class BatchModeTests: ProcureTestCase {
+final class BatchModeTests: DatabaseTestCase {
     private let fiveLines = [
         "item add A --name 'Bolt M6'",
         "item add B --name \"Nut M6\"",

@@ -5,7 +5,7 @@ import XCTest
 
 /// Corrections through the CLI: revocation and replacement, production reports, the claim
 /// window, the supplier's claim, finance.
-final class CorrectionTests: ProcureTestCase {
+final class CorrectionTests: DatabaseTestCase {
     var buyer = ""
     var finance = ""
     var supplier = ""
@@ -13,8 +13,8 @@ final class CorrectionTests: ProcureTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         buyer = try seedCatalogue()
-        finance = "fin_\(UInt32.random(in: 0...UInt32.max))"
-        supplier = "sup_\(UInt32.random(in: 0...UInt32.max))"
+        finance = "fin_\(TestCluster.uniqueSuffix())"
+        supplier = "sup_\(TestCluster.uniqueSuffix())"
         _ = try json(["user", "add", finance, "--role", "finance"])
         _ = try json(["user", "add", supplier, "--role", "supplier", "--supplier", "S1"])
     }
@@ -109,7 +109,7 @@ final class CorrectionTests: ProcureTestCase {
     }
 
     func testAnAdminReportsForTheSupplierOnlyWithANote() throws {
-        let admin = "adm_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = "adm_\(TestCluster.uniqueSuffix())"
         _ = try json(["user", "add", admin, "--role", "admin"])
         try workedExampleOrder()
         _ = try json(correctPO1 + ["--as", buyer])
@@ -121,7 +121,7 @@ final class CorrectionTests: ProcureTestCase {
     }
 
     func testTheClaimWindowCloses() throws {
-        let quick = "quick_\(UInt32.random(in: 0...UInt32.max))"
+        let quick = "quick_\(TestCluster.uniqueSuffix())"
         _ = try batch([
             "supplier add S2 --name Quick --claim-days 0",
             "price set S2 A 10 --from 2026-01-01",

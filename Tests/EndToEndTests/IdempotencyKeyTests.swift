@@ -1,15 +1,16 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// `--key K` on any verb: a repeat returns the first result and writes nothing.
-final class IdempotencyKeyTests: ProcureTestCase {
+final class IdempotencyKeyTests: DatabaseTestCase {
     var buyer = ""
     var finance = ""
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         buyer = try seedCatalogue()
-        finance = "fin_\(UInt32.random(in: 0...UInt32.max))"
+        finance = "fin_\(TestCluster.uniqueSuffix())"
         _ = try batch([
             "user add \(finance) --role finance",
             "po create S1 --number PO-1 A:10 --as \(buyer)",

@@ -1,8 +1,9 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// `import orders FILE.csv`: COPY, the same database rules, all or nothing.
-final class ImportTests: ProcureTestCase {
+final class ImportTests: DatabaseTestCase {
     var buyer = ""
 
     override func setUpWithError() throws {

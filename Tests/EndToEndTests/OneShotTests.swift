@@ -1,8 +1,9 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// SPEC §4: one-shot commands, help, usage errors and exit codes.
-final class OneShotTests: ProcureTestCase {
+final class OneShotTests: DatabaseTestCase {
     func testOneShotSuccessIsLineOneWithExitZero() throws {
         let run = try procure(["--format", "json", "item", "add", "A", "--name", "Bolt"])
         XCTAssertEqual(run.status, 0)

@@ -1,8 +1,9 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// SPEC §5: the order state machine, enforced by the database whoever attempts a transition.
-final class OrderStateTests: ProcureTestCase {
+final class OrderStateTests: DatabaseTestCase {
     var buyer = ""
 
     override func setUpWithError() throws {

@@ -1,8 +1,9 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// SPEC §9: buyers own their orders; finance and auditors do not write orders.
-final class OwnershipTests: ProcureTestCase {
+final class OwnershipTests: DatabaseTestCase {
     var alice = ""
     var bob = ""
     var finance = ""
@@ -11,7 +12,7 @@ final class OwnershipTests: ProcureTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         alice = try seedCatalogue()
-        let suffix = UInt32.random(in: 0...UInt32.max)
+        let suffix = TestCluster.uniqueSuffix()
         bob = "bob_\(suffix)"
         finance = "fin_\(suffix)"
         auditor = "aud_\(suffix)"
@@ -57,7 +58,7 @@ final class OwnershipTests: ProcureTestCase {
     func testBuyersNeverWritePricesSuppliersOrUsers() throws {
         XCTAssertEqual(try errorCode(["price", "set", "S1", "A", "50", "--as", alice]), "permission_denied")
         XCTAssertEqual(try errorCode(["supplier", "add", "S9", "--name", "Mine", "--as", alice]), "permission_denied")
-        XCTAssertEqual(try errorCode(["user", "add", "mallory_\(UInt32.random(in: 0...UInt32.max))", "--role", "admin", "--as", alice]),
+        XCTAssertEqual(try errorCode(["user", "add", "mallory_\(TestCluster.uniqueSuffix())", "--role", "admin", "--as", alice]),
                        "permission_denied")
     }
 
@@ -69,7 +70,7 @@ final class OwnershipTests: ProcureTestCase {
     }
 
     func testUserNamesWithSpacesAndCapitalsWork() throws {
-        let name = "Mary Smith \(UInt32.random(in: 0...UInt32.max))"
+        let name = "Mary Smith \(TestCluster.uniqueSuffix())"
         let added = try json(["user", "add", name, "--role", "buyer"])
         XCTAssertEqual(added["name"]?.text, name)
         let order = try json(["po", "create", "S1", "A:1", "--as", name])

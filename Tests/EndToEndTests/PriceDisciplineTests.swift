@@ -1,9 +1,10 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// SPEC §5: price ceiling at base, the buyer's discount and order-total limits, and the
 /// record of every edit (refused attempts included).
-final class PriceDisciplineTests: ProcureTestCase {
+final class PriceDisciplineTests: DatabaseTestCase {
     var buyer = ""
 
     override func setUpWithError() throws {
@@ -55,14 +56,14 @@ final class PriceDisciplineTests: ProcureTestCase {
     }
 
     func testDiscountLimitOfTheBuyer() throws {
-        let limited = "limited_\(UInt32.random(in: 0...UInt32.max))"
+        let limited = "limited_\(TestCluster.uniqueSuffix())"
         _ = try json(["user", "add", limited, "--role", "buyer", "--max-discount", "10"])
         _ = try json(["po", "create", "S1", "A:1@9.0000", "--as", limited])        // exactly 10 % off
         XCTAssertEqual(try errorCode(["po", "create", "S1", "A:1@8.9999", "--as", limited]), "price_below_limit")
     }
 
     func testOrderTotalLimitAtIssue() throws {
-        let limited = "capped_\(UInt32.random(in: 0...UInt32.max))"
+        let limited = "capped_\(TestCluster.uniqueSuffix())"
         _ = try json(["user", "add", limited, "--role", "buyer", "--max-order-total", "100"])
         _ = try json(["po", "create", "S1", "--number", "PO-OK", "A:10", "--as", limited])   // 100.00
         _ = try json(["po", "issue", "PO-OK", "--as", limited])

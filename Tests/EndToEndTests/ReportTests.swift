@@ -31,7 +31,7 @@ import FoundationXML
 ///   total = min(16.50, 100.00) = 16.50.
 /// - B1: no production → total = −B = −100.00.
 /// - B2: f 5 at 12 → A = 60.00, K = 10 × 12 = 120.00 → total 60.00.
-final class ReportTests: ProcureTestCase {
+final class ReportTests: DatabaseTestCase {
     struct Fixture {
         let alice: String
         let bob: String
@@ -42,7 +42,7 @@ final class ReportTests: ProcureTestCase {
     // MARK: the fixture
 
     private func makeFixture() throws -> Fixture {
-        let n = UInt32.random(in: 0...UInt32.max)
+        let n = TestCluster.uniqueSuffix()
         let f = Fixture(alice: "alice_\(n)", bob: "bob_\(n)", finance: "fin_\(n)", auditor: "aud_\(n)")
         let (sup1, sup2) = ("sup1_\(n)", "sup2_\(n)")
         let (a, b, fin) = (f.alice, f.bob, f.finance)
@@ -405,7 +405,7 @@ final class ReportTests: ProcureTestCase {
         // a comma and a double quote. (Names that PostgreSQL would have to quote as
         // identifiers, with spaces, double quotes or capitals, cannot be users yet:
         // user_add casts the name to regrole unquoted.)
-        let n = UInt32.random(in: 0...UInt32.max)
+        let n = TestCluster.uniqueSuffix()
         let buyer = "o,dd_\(n)"
         let supplier = "Q\"1,x"
         let run = try batch([
@@ -492,7 +492,7 @@ final class ReportTests: ProcureTestCase {
 
     func testHTMLEscapesLabels() throws {
         _ = try makeFixture()
-        let n = UInt32.random(in: 0...UInt32.max)
+        let n = TestCluster.uniqueSuffix()
         // a buyer whose name holds every character HTML escapes but the double quote (see
         // testCSVParsesBackToTheSameValues on why not that one), and a supplier code with it
         let odd = "r&d<x>'_\(n)"

@@ -6,7 +6,7 @@ import XCTest
 /// The supplier's side of a correction through the CLI: supplier users and what they see, the
 /// claim, deadlines that resolve by default, disputes, reuse carried over to the replacement,
 /// revision numbers and the case register.
-final class SupplierSideTests: ProcureTestCase {
+final class SupplierSideTests: DatabaseTestCase {
     var buyer = ""
     var finance = ""
     var acme = ""
@@ -15,7 +15,7 @@ final class SupplierSideTests: ProcureTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         buyer = try seedCatalogue()
-        let n = UInt32.random(in: 0...UInt32.max)
+        let n = TestCluster.uniqueSuffix()
         (finance, acme, other) = ("fin_\(n)", "acme_\(n)", "other_\(n)")
         let run = try batch([
             "supplier add S2 --name 'Other Works'",

@@ -2,8 +2,8 @@ import Postgres
 import TestSupport
 import XCTest
 
-final class ConnectionTests: XCTestCase {
-    private static let database = Result { try TestCluster.createDatabase("pg_connection") }
+final class ConnectionTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(lifetime: .testClass, migrated: false) }
 
     func testConnectingToANonexistentServerIsAConnectionError() {
         let error = expectError(PostgresError.self) {
@@ -25,7 +25,7 @@ final class ConnectionTests: XCTestCase {
     }
 
     func testConnectsAndReportsItsBackend() throws {
-        let connection = try Connection(Self.database.get())
+        let connection = try Connection(conninfo)
         XCTAssertTrue(connection.isOpen)
         XCTAssertGreaterThan(connection.backendPID, 0)
         XCTAssertEqual(try scalar(connection, "SELECT pg_backend_pid()"), String(connection.backendPID))
@@ -33,7 +33,7 @@ final class ConnectionTests: XCTestCase {
     }
 
     func testAClosedConnectionRefusesQueries() throws {
-        let connection = try Connection(Self.database.get())
+        let connection = try Connection(conninfo)
         connection.close()
         XCTAssertFalse(connection.isOpen)
         let error = expectError(PostgresError.self) { try connection.query("SELECT 1") }
@@ -42,8 +42,8 @@ final class ConnectionTests: XCTestCase {
     }
 
     func testATerminatedBackendIsAConnectionLoss() throws {
-        let victim = try Connection(Self.database.get())
-        let admin = try Connection(Self.database.get())
+        let victim = try Connection(conninfo)
+        let admin = try Connection(conninfo)
         XCTAssertEqual(try scalar(admin, "SELECT pg_terminate_backend($1)", [victim.backendPID]), "t")
         let error = expectError(PostgresError.self) { try victim.query("SELECT 1") }
         XCTAssertEqual(error?.isConnectionLoss, true, "\(String(reflecting: error))")
@@ -51,7 +51,7 @@ final class ConnectionTests: XCTestCase {
     }
 
     func testEmptyStatementAndScripts() throws {
-        let connection = try Connection(Self.database.get())
+        let connection = try Connection(conninfo)
         XCTAssertEqual(try connection.query("").rows.count, 0)
         try connection.execute(script: "CREATE TEMP TABLE s (n int); INSERT INTO s VALUES (1), (2); INSERT INTO s VALUES (3);")
         let result = try connection.query("SELECT n FROM s ORDER BY n")

@@ -2,20 +2,14 @@ import Postgres
 import TestSupport
 import XCTest
 
-final class CopyTests: XCTestCase {
-    private static let database = Result { try TestCluster.createDatabase("pg_copy") }
-    private var connection: Connection!
+final class CopyTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(lifetime: .testClass, migrated: false, opensConnection: true) }
 
     private struct ReadFailure: Error {}
 
     override func setUpWithError() throws {
-        connection = try Connection(Self.database.get())
+        try super.setUpWithError()
         try connection.execute(script: "CREATE TEMP TABLE delivery (id integer PRIMARY KEY, qty integer NOT NULL, note text)")
-    }
-
-    override func tearDown() {
-        connection?.close()
-        connection = nil
     }
 
     func testCopiesTenThousandRows() throws {

@@ -3,12 +3,11 @@ import TestSupport
 import XCTest
 
 /// Server errors carry the fields callers map to their own codes.
-final class ErrorTests: XCTestCase {
-    private static let database = Result { try TestCluster.createDatabase("pg_errors") }
-    private var connection: Connection!
+final class ErrorTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(lifetime: .testClass, migrated: false, opensConnection: true) }
 
     override func setUpWithError() throws {
-        connection = try Connection(Self.database.get())
+        try super.setUpWithError()
         try connection.execute(script: """
             CREATE TEMP TABLE item (
                 code text CONSTRAINT item_code_unique UNIQUE,
@@ -16,11 +15,6 @@ final class ErrorTests: XCTestCase {
             );
             INSERT INTO item VALUES ('A', 1);
             """)
-    }
-
-    override func tearDown() {
-        connection?.close()
-        connection = nil
     }
 
     func testCheckViolationNamesItsConstraint() {

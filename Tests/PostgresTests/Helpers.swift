@@ -1,4 +1,3 @@
-import Postgres
 import XCTest
 
 /// Runs `body` expecting it to throw an `E`; returns that error, or records a failure.
@@ -14,11 +13,4 @@ func expectError<E: Error>(
         XCTFail("expected \(E.self), got \(error)", file: file, line: line)
     }
     return nil
-}
-
-/// One value from a one-row, one-column query.
-func scalar(_ connection: Connection, _ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> String? {
-    let result = try connection.query(sql, parameters)
-    XCTAssertEqual(result.rows.count, 1, sql)
-    return result.first?[0]
 }

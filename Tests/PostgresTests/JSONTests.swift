@@ -3,18 +3,8 @@ import TestSupport
 import XCTest
 
 /// JSONParser reads what PostgreSQL prints: key order and number text must survive untouched.
-final class JSONTests: XCTestCase {
-    private static let database = Result { try TestCluster.createDatabase("pg_json") }
-    private var connection: Connection!
-
-    override func setUpWithError() throws {
-        connection = try Connection(Self.database.get())
-    }
-
-    override func tearDown() {
-        connection?.close()
-        connection = nil
-    }
+final class JSONTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(lifetime: .testClass, migrated: false, opensConnection: true) }
 
     private func parsed(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> JSONValue {
         try JSONParser.parse(XCTUnwrap(scalar(connection, sql, parameters)))

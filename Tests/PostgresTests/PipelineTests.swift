@@ -4,18 +4,8 @@ import XCTest
 
 /// `Connection.pipeline` and `transaction(first:)`: several statements in one round trip,
 /// with the same results and errors as running them one by one.
-final class PipelineTests: XCTestCase {
-    private static let database = Result { try TestCluster.createDatabase("pg_pipeline") }
-    private var connection: Connection!
-
-    override func setUpWithError() throws {
-        connection = try Connection(Self.database.get())
-    }
-
-    override func tearDown() {
-        connection?.close()
-        connection = nil
-    }
+final class PipelineTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(lifetime: .testClass, migrated: false, opensConnection: true) }
 
     func testResultsComeBackInOrderWithParameters() throws {
         let results = try connection.pipeline([
@@ -68,7 +58,7 @@ final class PipelineTests: XCTestCase {
     }
 
     func testALostServerIsAConnectionError() throws {
-        let killer = try Connection(Self.database.get())
+        let killer = try Connection(conninfo)
         try killer.query("SELECT pg_terminate_backend($1)", [Int(connection.backendPID)])
         Thread.sleep(forTimeInterval: 0.2)
         let error = expectError(PostgresError.self) {

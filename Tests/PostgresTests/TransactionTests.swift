@@ -2,20 +2,10 @@ import Postgres
 import TestSupport
 import XCTest
 
-final class TransactionTests: XCTestCase {
-    private static let database = Result { try TestCluster.createDatabase("pg_transactions") }
-    private var connection: Connection!
+final class TransactionTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(lifetime: .testClass, migrated: false, opensConnection: true) }
 
     private struct Abandon: Error {}
-
-    override func setUpWithError() throws {
-        connection = try Connection(Self.database.get())
-    }
-
-    override func tearDown() {
-        connection?.close()
-        connection = nil
-    }
 
     /// A fresh table visible to other sessions (so a second connection can check commits).
     private func makeTable(_ name: String) throws {
@@ -24,7 +14,7 @@ final class TransactionTests: XCTestCase {
 
     /// Counts rows from a separate session: it sees only what was committed.
     private func committedRows(_ table: String) throws -> Int {
-        let observer = try Connection(Self.database.get())
+        let observer = try Connection(conninfo)
         return try observer.query("SELECT count(*) AS n FROM \(table)").first!.decode(Int.self, "n")
     }
 
@@ -121,7 +111,7 @@ final class TransactionTests: XCTestCase {
     func testRetriesARealConcurrentUpdateConflict() throws {
         try makeTable("stock")
         try connection.query("INSERT INTO stock VALUES (1, '10')")
-        let other = try Connection(Self.database.get())
+        let other = try Connection(conninfo)
         var attempts = 0
         try connection.transaction(isolation: .repeatableRead) { connection in
             attempts += 1

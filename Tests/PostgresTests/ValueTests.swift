@@ -5,18 +5,8 @@ import XCTest
 
 /// Parameters and decoded columns: everything travels as text, so each type must survive the
 /// trip to the server and back exactly.
-final class ValueTests: XCTestCase {
-    private static let database = Result { try TestCluster.createDatabase("pg_values") }
-    private var connection: Connection!
-
-    override func setUpWithError() throws {
-        connection = try Connection(Self.database.get())
-    }
-
-    override func tearDown() {
-        connection?.close()
-        connection = nil
-    }
+final class ValueTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(lifetime: .testClass, migrated: false, opensConnection: true) }
 
     // MARK: Parameters
 

@@ -7,12 +7,8 @@ import XCTest
 /// The product computes a liability once, in the database (`procure.liability_compute`). The
 /// Swift calculator of the tests is an independent oracle: these tests hold the database to it
 /// over thousands of seeded random orders and on the worked example of docs/liability.md.
-final class LiabilityTwinTests: XCTestCase {
-    private var connection: Connection!
-
-    override func setUpWithError() throws {
-        connection = try Connection(try TestCluster.createMigratedDatabase("twin"))
-    }
+final class LiabilityTwinTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(opensConnection: true) }
 
     private func databaseResult(_ inputs: String) throws -> JSONValue {
         let rows = try connection.query("SELECT procure.liability_compute($1::jsonb)::text AS r", [inputs])

@@ -6,13 +6,13 @@ import XCTest
 
 /// The migrator's versioned files against a fresh database and a layout of its own (never the
 /// project's sql/): `migrations/` in a temporary folder, no `schema/` (an empty repeatable set).
-final class MigratorTests: XCTestCase {
+final class MigratorTests: DatabaseTestCase {
+    override class var databaseOptions: DatabaseOptions { .init(migrated: false) }
     private var folder: URL!
-    private var conninfo = ""
 
     override func setUpWithError() throws {
+        try super.setUpWithError()
         folder = try TemporaryFolder.make(prefix: "mig-")
-        conninfo = try TestCluster.createDatabase("migrator")
         try write("0001_first.sql", "CREATE TABLE first_table (id integer PRIMARY KEY);")
         try write("0002_second.sql", """
             CREATE TABLE second_table (id integer REFERENCES first_table);

@@ -7,13 +7,13 @@ import XCTest
 /// clients no line reaches the user as an error, every keyed write happens once and the
 /// figures are exact; only when retries run out does a line answer `conflict`, and then it
 /// wrote nothing.
-final class ConcurrencyTests: ReliabilityCase {
+final class ConcurrencyTests: DatabaseTestCase {
     var buyer = ""
     var finance = ""
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        let s = Self.uniqueSuffix()
+        let s = TestCluster.uniqueSuffix()
         buyer = "ccb_\(s)"
         finance = "ccf_\(s)"
         var lines = ["supplier add S1 --name Acme"]
@@ -203,7 +203,7 @@ final class ConcurrencyTests: ReliabilityCase {
     }
 }
 
-extension ReliabilityCase {
+extension DatabaseTestCase {
     /// A trigger of the test's own (not part of procure) that makes writes fail with an
     /// SQLSTATE whenever a counter kept in a sequence — which a rollback does not undo — says
     /// so. `faults` are (SQL condition over `n`, the counter's next value, and NEW; SQLSTATE).

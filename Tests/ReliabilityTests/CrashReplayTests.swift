@@ -5,7 +5,7 @@ import XCTest
 
 /// SPEC §4/§5: a batch whose every write carries `--key`, SIGKILLed at random moments and
 /// re-run, ends in exactly the state of one clean run of the same batch.
-final class CrashReplayTests: ReliabilityCase {
+final class CrashReplayTests: DatabaseTestCase {
     /// The last line number the output file answers (complete lines only: a kill can cut one).
     static func lastAnsweredLine(_ output: Data) -> Int {
         guard let end = output.lastIndex(of: 0x0A) else { return 0 }
@@ -29,7 +29,7 @@ final class CrashReplayTests: ReliabilityCase {
     }
 
     func testAKeyedBatchKilledAtRandomAndReRunEndsAsOneCleanRun() throws {
-        let suffix = Self.uniqueSuffix()
+        let suffix = TestCluster.uniqueSuffix()
         let names = ReplayBatch.Names(buyers: ["rb1_\(suffix)", "rb2_\(suffix)", "rb3_\(suffix)"],
                                       finance: "rf_\(suffix)", admin: "ra_\(suffix)")
         let seed: UInt64 = 20261127

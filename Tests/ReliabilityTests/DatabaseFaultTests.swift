@@ -24,7 +24,7 @@ final class DatabaseFaultTests: XCTestCase {
         conninfo = cluster.conninfo()
         let migrate = try ProcureBinary.run(["--db", conninfo, "db", "migrate"])
         XCTAssertEqual(migrate.status, 0, migrate.stdout + migrate.stderr)
-        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let suffix = TestCluster.uniqueSuffix()
         buyer = "dfb_\(suffix)"
         finance = "dff_\(suffix)"
         let setup = try ProcureBinary.run(["--db", conninfo, "--format", "json"], stdin: [

@@ -4,7 +4,7 @@ import TestSupport
 import XCTest
 
 /// SPEC §6: bad input never crashes the program and never leaves a partial write.
-final class HostileInputTests: ReliabilityCase {
+final class HostileInputTests: DatabaseTestCase {
     static let knownCodes: Set<String> = [
         "invalid_argument", "not_found", "price_above_base", "price_below_limit", "no_base_price",
         "order_limit_exceeded", "invalid_state", "already_revoked", "permission_denied", "claim_window_closed",
@@ -12,7 +12,7 @@ final class HostileInputTests: ReliabilityCase {
     ]
 
     func makeFixture() -> Fuzzer.Fixture {
-        let s = Self.uniqueSuffix()
+        let s = TestCluster.uniqueSuffix()
         return Fuzzer.Fixture(buyer: "fzb_\(s)", otherBuyer: "fzo_\(s)", finance: "fzf_\(s)", admin: "fza_\(s)", auditor: "fzx_\(s)")
     }
 

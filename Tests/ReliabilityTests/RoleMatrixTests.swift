@@ -90,7 +90,7 @@ enum SQLOutcome: CustomStringConvertible {
 }
 
 /// The matrix machinery, shared by RoleMatrixTests and SecurityGapTests.
-extension ReliabilityCase {
+extension DatabaseTestCase {
 
     /// Short tag of a column, used in the fixture's order numbers.
     func matrixTag(_ column: String) -> String {
@@ -104,7 +104,7 @@ extension ReliabilityCase {
     /// (show, note), AG revoked and claimed (agree), ST revoked and agreed (settle), CL
     /// delivered (close), CS revoked and open (claim), DS revoked and claimed (dispute).
     func buildMatrixFixture() throws -> MatrixActors {
-        let s = Self.uniqueSuffix()
+        let s = TestCluster.uniqueSuffix()
         let actors = MatrixActors(alice: "alice_\(s)", bob: "bob_\(s)", finance: "fin_\(s)", admin: "adm_\(s)",
                                   auditor: "aud_\(s)", supplier: "sup_\(s)")
         var lines = [
@@ -150,7 +150,7 @@ extension ReliabilityCase {
     /// The CLI line of a cell, or nil for `n/a`.
     func matrixCommand(for cell: MatrixCell, actors: MatrixActors) throws -> String? {
         let t = matrixTag(cell.column)
-        let u = Self.uniqueSuffix()
+        let u = TestCluster.uniqueSuffix()
         let other = cell.column == "buyer-other" ? " --buyer \(actors.alice)" : ""
         let verb: String
         switch cell.verb {
@@ -312,7 +312,7 @@ extension ReliabilityCase {
 
 /// SPEC §9 as a matrix: every verb × every role, through the CLI and through raw SQL, against
 /// the table in docs/security.md (which the test reads, so the doc cannot drift from the code).
-final class RoleMatrixTests: ReliabilityCase {
+final class RoleMatrixTests: DatabaseTestCase {
     // MARK: the tests
 
     func testTheMatrixOfDocsSecurityHoldsThroughTheCLIAndRawSQL() throws {

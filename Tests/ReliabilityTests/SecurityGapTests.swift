@@ -5,7 +5,7 @@ import XCTest
 
 /// The security gaps the reliability tests found (docs/security.md, "Gaps found and closed"),
 /// each stated as the rule it broke; these tests keep them closed.
-final class SecurityGapTests: ReliabilityCase {
+final class SecurityGapTests: DatabaseTestCase {
     /// The same role in psql is held to exactly what the CLI allows. The database alone
     /// computes a liability; in psql the buyer must not store a figure of their own choosing,
     /// through an insert or an update, with or without the order's true inputs.
@@ -61,7 +61,7 @@ final class SecurityGapTests: ReliabilityCase {
     /// member of pg_execute_server_program, say), make it LOGIN and give it the admin's password.
     func testAnAdminCannotTakeOverARoleOutsideProcure() throws {
         let actors = try buildMatrixFixture()
-        let outsider = "ext_\(Self.uniqueSuffix())"
+        let outsider = "ext_\(TestCluster.uniqueSuffix())"
         _ = try sql("CREATE ROLE \(outsider) NOLOGIN IN ROLE pg_execute_server_program")
         let run = try batch(["user add \(outsider) --role buyer --password chosen-by-admin --as \(actors.admin)"])
         XCTAssertEqual(run.objects.first?.errorCode, "permission_denied", run.objects.first?.serialized ?? run.stderr)

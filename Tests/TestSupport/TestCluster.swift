@@ -16,7 +16,7 @@ public enum TestCluster {
     /// Creates an empty database with a unique name and returns its libpq conninfo.
     public static func createDatabase(_ prefix: String = "t") throws -> String {
         let cluster = try shared()
-        let name = SharedCluster.instance.uniqueDatabaseName(prefix)
+        let name = "\(prefix.lowercased().prefix(40))_\(uniqueSuffix())"
         let admin = try Connection(cluster.conninfo(database: "postgres"))
         try admin.execute(script: "CREATE DATABASE \(quoteIdentifier(name))")
         return cluster.conninfo(database: name)
@@ -29,6 +29,14 @@ public enum TestCluster {
         try Migrator.configured().migrate(connection)
         return conninfo
     }
+
+    /// A suffix no other call in this test process returns: the one way tests name the roles
+    /// they create (`"buyer_\(TestCluster.uniqueSuffix())"`), and databases. A role belongs to
+    /// the whole cluster, not to one database, so two tests must never pick the same name; every
+    /// cluster a test uses is made by and for its own process, so a counter is enough.
+    public static func uniqueSuffix() -> String {
+        String(SharedCluster.instance.nextNumber())
+    }
 }
 
 /// Starts the cluster once per process, whichever thread asks first.
@@ -40,7 +48,7 @@ final class SharedCluster: @unchecked Sendable {
     private var created: EmbeddedCluster?
     private var running = false
     private var failure: (any Error)?
-    private var databaseCount = 0
+    private var issuedNumbers = 0
 
     static let settings = [
         "fsync": "off",
@@ -72,11 +80,11 @@ final class SharedCluster: @unchecked Sendable {
         }
     }
 
-    func uniqueDatabaseName(_ prefix: String) -> String {
+    func nextNumber() -> Int {
         lock.lock()
         defer { lock.unlock() }
-        databaseCount += 1
-        return "\(prefix.lowercased().prefix(40))_\(databaseCount)"
+        issuedNumbers += 1
+        return issuedNumbers
     }
 
     /// Runs at process exit: stops the server and deletes its folder.
