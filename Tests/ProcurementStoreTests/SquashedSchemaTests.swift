@@ -54,6 +54,69 @@ final class SquashedSchemaTests: XCTestCase {
             "cast any text to numeric; now json_num's grammar",
         "Name: strict_numeric(text); Type: FUNCTION; Schema: procure; Owner: postgres":
             "at most 60 characters, as in the CLI",
+        // What a newcomer trips on: the price list splits periods, users are added once, money makes sense, errors in words.
+        "Name: price_set(text, text, numeric, date, date); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "a period inside a longer one splits it, overlaps trim the neighbours; zero refused",
+        "Name: price_change(text, numeric, daterange); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "one neighbour price_set changed, as it reports it",
+        "Name: FUNCTION price_change(p_change text, p_price numeric, p_valid daterange); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant to admins",
+        "Name: price_periods; Type: TABLE; Schema: procure; Owner: postgres":
+            "price_periods_price_positive: a base price is above zero",
+        "Name: user_add(text, text, numeric, numeric, text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "an existing name is already_exists; never changes a role, never adopts an outside role",
+        "Name: adoptable_role(text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "replaced by adoptable_role(text, text): only a user of the same procure group",
+        "Name: FUNCTION adoptable_role(p_name text); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant went with it",
+        "Name: adoptable_role(text, text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "adopts only a role of another procure database with the same role",
+        "Name: FUNCTION adoptable_role(p_name text, p_role text); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant",
+        "Name: user_json(procure.users); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "a user as user_add, user_set and user_list print it",
+        "Name: FUNCTION user_json(u procure.users); Type: ACL; Schema: procure; Owner: postgres":
+            "readable by every procure group",
+        "Name: user_set(text, text, text, boolean); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "user set: limits and whether the user may act",
+        "Name: FUNCTION user_set(p_name text, p_max_order_total text, p_max_discount text, p_active boolean); Type: ACL; Schema: procure; Owner: postgres":
+            "admins only",
+        "Name: limit_arg(text, text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "a limit of user set: a decimal or none",
+        "Name: FUNCTION limit_arg(p_text text, p_what text); Type: ACL; Schema: procure; Owner: postgres":
+            "its ACL",
+        "Name: user_list(); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "user list",
+        "Name: FUNCTION user_list(); Type: ACL; Schema: procure; Owner: postgres":
+            "every procure group (RLS decides which rows)",
+        "Name: users; Type: TABLE; Schema: procure; Owner: postgres":
+            "active: an inactive user can do nothing",
+        "Name: check_line_price(procure.orders, integer, bigint, numeric); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "a price of zero is refused; a new order or a replacement is named as such",
+        "Name: orders_before_insert(); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "numbers from order_counter: a failed attempt takes no number",
+        "Name: orders_before_update(); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "a new order or a replacement is named as such",
+        "Name: order_label(procure.orders); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "how a message names an order that is being created",
+        "Name: FUNCTION order_label(o procure.orders); Type: ACL; Schema: procure; Owner: postgres":
+            "its ACL",
+        "Name: po_create(text, text, date, text, jsonb); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "marks the order being created; an existing number is already_exists",
+        "Name: payments_before_insert(); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "payments never exceed the order total",
+        "Name: order_number_seq; Type: SEQUENCE; Schema: procure; Owner: postgres":
+            "replaced by order_counter: numbers without gaps",
+        "Name: order_counter; Type: TABLE; Schema: procure; Owner: postgres":
+            "the last automatic order number, taken in the creating transaction",
+        "Name: order_counter order_counter_pkey; Type: CONSTRAINT; Schema: procure; Owner: postgres":
+            "its one row",
+        "Name: history(text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "prints values as po show does",
+        "Name: audit_shown(jsonb); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "an audited row's values as every verb prints them",
+        "Name: FUNCTION audit_shown(j jsonb); Type: ACL; Schema: procure; Owner: postgres":
+            "its ACL",
     ]
 
     func testTheSquashedLayoutBuildsTheSchemaOfTheOldHistory() throws {
