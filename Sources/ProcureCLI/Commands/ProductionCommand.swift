@@ -26,7 +26,7 @@ struct ProductionCommand: ProcureCommand {
                 materials: materials, salvage: salvage, costToComplete: costToComplete, asOf: asOf)
             // A counting report on a revoked order recomputed its open liability.
             guard report["recompute"] == .bool(true), let liability = report["liability"] else { return report }
-            return report.adding("liability", LiabilityOutput.ordered(liability))
+            return report.adding("liability", liability)
         }
     }
 }
