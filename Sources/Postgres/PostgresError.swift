@@ -99,6 +99,7 @@ extension PostgresError {
         public static let invalidTextRepresentation = Code(raw: "22P02")
         // Class 23: integrity constraints.
         public static let integrityConstraintViolation = Code(raw: "23000")
+        public static let notNullViolation = Code(raw: "23502")
         public static let uniqueViolation = Code(raw: "23505")
         public static let checkViolation = Code(raw: "23514")
         // Class 40: the transaction must be run again.

@@ -34,8 +34,7 @@ public enum ProcureMain {
                 Console.out(ProcureCommandLine.helpMessage() + "\n")
                 return 0
             }
-            Console.error("error: " + RunOptions.message(for: error))
-            return 2
+            return usageError(RunOptions.message(for: error), arguments: arguments)
         }
         if options.words.first == "run" {
             return runFile(options)
@@ -65,6 +64,15 @@ public enum ProcureMain {
         }
     }
 
+    /// A usage error of the whole run (a bad flag before the verb, an unreadable batch file),
+    /// reported like every error, as line 1, in JSON when the arguments asked for JSON.
+    static func usageError(_ message: String, arguments: [String]) -> Int32 {
+        let json = zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1 == "json" }
+            || arguments.contains("--format=json")
+        OutputWriter(format: json ? .json : .table).write(.failure(ProcureError(.invalidArgument, message)), line: 1)
+        return 2
+    }
+
     /// `procure run FILE [flags]`.
     static func runFile(_ options: RunOptions) -> Int32 {
         let command: RunFileCommand
@@ -75,15 +83,13 @@ public enum ProcureMain {
                 Console.out(RunFileCommand.helpMessage() + "\n")
                 return 0
             }
-            Console.error("error: " + RunFileCommand.message(for: error))
-            return 2
+            return usageError(RunFileCommand.message(for: error), arguments: options.words)
         }
         let input: InputSource
         do {
             input = try InputSource(path: command.file)
         } catch {
-            Console.error("error: \(error)")
-            return 2
+            return usageError("\(error)", arguments: options.words)
         }
         let session = Session(
             target: DatabaseTarget.resolve(flag: command.db ?? options.db),

@@ -46,6 +46,10 @@ public struct DatabaseClient {
     public var priceList: (_ supplier: String, _ on: PostgresDate?) throws -> JSONValue
     public var userAdd: (_ name: String, _ role: String, _ maxOrderTotal: DecimalText?,
                          _ maxDiscount: DecimalText?, _ password: String?, _ supplier: String?) throws -> JSONValue
+    /// Changes a user's limits (nil: unchanged) and whether it may act (nil: unchanged).
+    public var userSet: (_ name: String, _ maxOrderTotal: LimitSetting?, _ maxDiscount: LimitSetting?,
+                         _ active: Bool?) throws -> JSONValue
+    public var userList: () throws -> JSONValue
 
     // MARK: Orders
 
@@ -105,6 +109,20 @@ public struct DatabaseClient {
     public var auditVerify: () throws -> JSONValue
     public var report: (_ name: String, _ from: PostgresDate?, _ to: PostgresDate?,
                         _ buyer: String?, _ supplier: String?) throws -> JSONValue
+}
+
+/// A new value of a buyer's limit: a decimal, or none (no limit).
+public enum LimitSetting: Sendable, Hashable {
+    case none
+    case value(DecimalText)
+
+    /// As the database reads it: `none` or the decimal's text.
+    public var text: String {
+        switch self {
+        case .none: return "none"
+        case .value(let decimal): return decimal.text
+        }
+    }
 }
 
 /// One order line as a verb passes it: the price nil for the base price.
@@ -167,6 +185,10 @@ extension DatabaseClient {
     public func userAdd(name: String, role: String, maxOrderTotal: DecimalText?, maxDiscount: DecimalText?,
                         password: String?, supplier: String?) throws -> JSONValue {
         try userAdd(name, role, maxOrderTotal, maxDiscount, password, supplier)
+    }
+
+    public func userSet(name: String, maxOrderTotal: LimitSetting?, maxDiscount: LimitSetting?, active: Bool?) throws -> JSONValue {
+        try userSet(name, maxOrderTotal, maxDiscount, active)
     }
 
     public func poCreate(supplier: String, number: String?, date: PostgresDate?, lines: [OrderLineInput]) throws -> JSONValue {

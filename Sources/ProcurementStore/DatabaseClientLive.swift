@@ -50,6 +50,10 @@ extension DatabaseClient {
             userAdd: { name, role, maxOrderTotal, maxDiscount, password, supplier in
                 try call("user_add", name, role, maxOrderTotal, maxDiscount, password, supplier)
             },
+            userSet: { name, maxOrderTotal, maxDiscount, active in
+                try call("user_set", name, maxOrderTotal?.text, maxDiscount?.text, active)
+            },
+            userList: { try call("user_list") },
 
             poCreate: { supplier, number, date, lines in
                 // The function's own key parameter stays NULL: the CLI keys every verb alike,

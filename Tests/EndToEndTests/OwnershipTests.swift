@@ -75,6 +75,7 @@ final class OwnershipTests: DatabaseTestCase {
         XCTAssertEqual(added["name"]?.text, name)
         let order = try json(["po", "create", "S1", "A:1", "--as", name])
         XCTAssertEqual(order["buyer"]?.text, name)
-        XCTAssertEqual(try json(["user", "add", name, "--role", "buyer"])["name"]?.text, name, "adding again reuses the role")
+        // SPEC v2: adding an existing user again is already_exists (it used to reuse the role)
+        XCTAssertEqual(try errorCode(["user", "add", name, "--role", "buyer"]), "already_exists")
     }
 }

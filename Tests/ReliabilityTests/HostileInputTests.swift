@@ -6,7 +6,7 @@ import XCTest
 /// SPEC §6: bad input never crashes the program and never leaves a partial write.
 final class HostileInputTests: DatabaseTestCase {
     static let knownCodes: Set<String> = [
-        "invalid_argument", "not_found", "price_above_base", "price_below_limit", "no_base_price",
+        "invalid_argument", "not_found", "already_exists", "price_above_base", "price_below_limit", "no_base_price",
         "order_limit_exceeded", "invalid_state", "already_revoked", "permission_denied", "claim_window_closed",
         "conflict", "database_unavailable",
     ]

@@ -64,7 +64,8 @@ final class SecurityGapTests: DatabaseTestCase {
         let outsider = "ext_\(TestCluster.uniqueSuffix())"
         _ = try sql("CREATE ROLE \(outsider) NOLOGIN IN ROLE pg_execute_server_program")
         let run = try batch(["user add \(outsider) --role buyer --password chosen-by-admin --as \(actors.admin)"])
-        XCTAssertEqual(run.objects.first?.errorCode, "permission_denied", run.objects.first?.serialized ?? run.stderr)
+        // SPEC v2: `user add` of an existing name is already_exists, whoever owns the role
+        XCTAssertEqual(run.objects.first?.errorCode, "already_exists", run.objects.first?.serialized ?? run.stderr)
         XCTAssertEqual(try scalar("SELECT rolcanlogin::text FROM pg_roles WHERE rolname = $1", [outsider]), "false",
                        "the admin made \(outsider) (a member of pg_execute_server_program) a login role with a password of their choosing")
     }

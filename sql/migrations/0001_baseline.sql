@@ -134,6 +134,7 @@ CREATE TABLE procure.price_periods (
     CONSTRAINT price_periods_supplier_fkey FOREIGN KEY (supplier_id) REFERENCES procure.suppliers (id),
     CONSTRAINT price_periods_item_fkey FOREIGN KEY (item_id) REFERENCES procure.items (id),
     CONSTRAINT price_periods_valid_check CHECK (NOT isempty(valid)),
+    CONSTRAINT price_periods_price_positive CHECK (price > 0),
     CONSTRAINT price_periods_no_overlap EXCLUDE USING gist (supplier_id WITH =, item_id WITH =, valid WITH &&)
 );
 
@@ -146,6 +147,7 @@ CREATE TABLE procure.users (
     max_order_total procure.amount,
     max_discount    procure.pct,
     supplier_id     bigint,                    -- the supplier a supplier user belongs to
+    active          boolean NOT NULL DEFAULT true,   -- false: the user may no longer act
     created_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT users_pkey PRIMARY KEY (name),
     CONSTRAINT users_role_check CHECK (role IN ('buyer', 'finance', 'admin', 'auditor', 'supplier')),
@@ -162,7 +164,17 @@ CREATE TABLE procure.users (
 -- ---------------------------------------------------------------------------
 CREATE SEQUENCE procure.orders_id_seq AS bigint;
 
-CREATE SEQUENCE procure.order_number_seq AS bigint;
+-- The last automatic order number (PO-000001, …). A row rather than a sequence: the number is
+-- taken inside the creating transaction, so a failed attempt gives its number back and the
+-- numbers have no gaps. Creations without --number wait on this row for each other.
+CREATE TABLE procure.order_counter (
+    only_row boolean NOT NULL DEFAULT true,
+    last     bigint NOT NULL DEFAULT 0,
+    CONSTRAINT order_counter_pkey PRIMARY KEY (only_row),
+    CONSTRAINT order_counter_one_row CHECK (only_row)
+);
+
+INSERT INTO procure.order_counter DEFAULT VALUES;
 
 CREATE TABLE procure.orders (
     supplier_id      bigint NOT NULL,

@@ -109,9 +109,10 @@ $$;
 
 -- price_set: a new base price period [p_from, p_to] (both inclusive, p_to NULL
 -- = open-ended). p_from NULL: today, or "since always" when the supplier has
--- no period for the item yet. An open-ended period that started before p_from
--- is closed the day before p_from; a period starting on exactly p_from is
--- replaced (price and end). Any other overlap: price_periods_no_overlap.
+-- no period for the item yet. The new period wins over whatever it overlaps:
+-- a period it covers whole is removed, one it overlaps at an end is trimmed,
+-- and one it lies inside is split, so that the old price resumes the day after
+-- the new period ends. The result lists every neighbour it changed.
 CREATE FUNCTION procure.price_set(p_supplier text, p_sku text, p_price numeric, p_from date, p_to date) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, procure, pg_temp
@@ -120,7 +121,11 @@ DECLARE
     v_supplier procure.suppliers;
     v_item procure.items;
     v_from date := p_from;
-    v_closed jsonb;
+    v_new daterange;
+    v_before daterange;
+    v_after daterange;
+    v_changes jsonb := '[]'::jsonb;
+    e procure.price_periods;
     p procure.price_periods;
 BEGIN
     SELECT * INTO v_supplier FROM procure.suppliers WHERE code = p_supplier;
@@ -130,6 +135,7 @@ BEGIN
     IF p_price IS NULL THEN
         PERFORM procure.fail('invalid_argument', format('price for %s/%s is required', p_supplier, p_sku));
     END IF;
+    PERFORM procure.arg_num('price', p_price, format('base price of %s/%s', p_supplier, p_sku), true);
     IF v_from IS NULL AND EXISTS (SELECT 1 FROM procure.price_periods
                                    WHERE supplier_id = v_supplier.id AND item_id = v_item.id) THEN
         v_from := current_date;
@@ -137,31 +143,54 @@ BEGIN
     IF p_to IS NOT NULL AND v_from IS NOT NULL AND p_to < v_from THEN
         PERFORM procure.fail('invalid_argument', format('price %s/%s: --to %s is before --from %s', p_supplier, p_sku, p_to, v_from));
     END IF;
+    v_new := daterange(v_from, p_to, '[]');
 
     -- serialise price list changes of one supplier + item
     PERFORM 1 FROM procure.price_periods
       WHERE supplier_id = v_supplier.id AND item_id = v_item.id FOR UPDATE;
 
-    -- same start: replace that period
-    UPDATE procure.price_periods t SET price = p_price, valid = daterange(v_from, p_to, '[]')
-     WHERE t.supplier_id = v_supplier.id AND t.item_id = v_item.id
-       AND lower(t.valid) IS NOT DISTINCT FROM v_from
-    RETURNING t.* INTO p;
-    IF NOT FOUND THEN
-        -- close an open-ended period that started earlier
-        IF v_from IS NOT NULL THEN
-            UPDATE procure.price_periods t SET valid = daterange(lower(t.valid), v_from, '[)')
-             WHERE t.supplier_id = v_supplier.id AND t.item_id = v_item.id
-               AND upper_inf(t.valid) AND (lower_inf(t.valid) OR lower(t.valid) < v_from)
-            RETURNING jsonb_build_object('from', lower(t.valid), 'to', upper(t.valid) - 1,
-                                         'price', procure.fmt_price(t.price)) INTO v_closed;
+    FOR e IN SELECT * FROM procure.price_periods t
+              WHERE t.supplier_id = v_supplier.id AND t.item_id = v_item.id AND t.valid && v_new
+              ORDER BY lower(t.valid) NULLS FIRST LOOP
+        v_before := CASE WHEN lower_inf(v_new) THEN 'empty'::daterange
+                         ELSE e.valid * daterange(NULL, lower(v_new), '[)') END;
+        v_after := CASE WHEN upper_inf(v_new) THEN 'empty'::daterange
+                        ELSE e.valid * daterange(upper(v_new), NULL, '[)') END;
+        IF isempty(v_before) AND isempty(v_after) THEN
+            DELETE FROM procure.price_periods t WHERE t.supplier_id = e.supplier_id AND t.id = e.id;
+            v_changes := v_changes || jsonb_build_array(procure.price_change('replaced', e.price, e.valid));
+            CONTINUE;
         END IF;
-        INSERT INTO procure.price_periods AS t (supplier_id, item_id, price, valid)
-        VALUES (v_supplier.id, v_item.id, p_price, daterange(v_from, p_to, '[]'))
-        RETURNING t.* INTO p;
-    END IF;
-    RETURN procure.price_period_json(p) || jsonb_build_object('closed', v_closed);
+        IF NOT isempty(v_before) THEN
+            UPDATE procure.price_periods t SET valid = v_before WHERE t.supplier_id = e.supplier_id AND t.id = e.id;
+            v_changes := v_changes || jsonb_build_array(procure.price_change('ends earlier', e.price, v_before));
+        END IF;
+        IF NOT isempty(v_after) AND NOT isempty(v_before) THEN
+            INSERT INTO procure.price_periods (supplier_id, item_id, price, valid)
+            VALUES (e.supplier_id, e.item_id, e.price, v_after);
+            v_changes := v_changes || jsonb_build_array(procure.price_change('resumes', e.price, v_after));
+        ELSIF NOT isempty(v_after) THEN
+            UPDATE procure.price_periods t SET valid = v_after WHERE t.supplier_id = e.supplier_id AND t.id = e.id;
+            v_changes := v_changes || jsonb_build_array(procure.price_change('starts later', e.price, v_after));
+        END IF;
+    END LOOP;
+
+    INSERT INTO procure.price_periods AS t (supplier_id, item_id, price, valid)
+    VALUES (v_supplier.id, v_item.id, p_price, v_new)
+    RETURNING t.* INTO p;
+    RETURN procure.price_period_json(p) || jsonb_build_object('adjusted', v_changes);
 END
+$$;
+
+-- One neighbour price_set changed: what happened to it and the period it keeps
+-- (the one it had, when it was replaced), both ends inclusive.
+CREATE FUNCTION procure.price_change(p_change text, p_price numeric, p_valid daterange) RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT jsonb_build_object(
+        'change', p_change, 'price', procure.fmt_price(p_price),
+        'from', lower(p_valid),
+        'to', CASE WHEN upper_inf(p_valid) THEN NULL ELSE upper(p_valid) - 1 END)
 $$;
 
 -- price_list: the supplier's periods, all of them when p_on is NULL, else the

@@ -8,15 +8,11 @@ SET search_path = pg_catalog, procure, pg_temp
 AS $$
 DECLARE
     v_actor text := procure.actor();
-    v_actor_super boolean;
     r pg_catalog.pg_roles;
-    g text;
     u procure.users;
     v_supplier_id bigint;
 BEGIN
-    SELECT rolsuper INTO v_actor_super FROM pg_catalog.pg_roles WHERE rolname = v_actor;
-    v_actor_super := coalesce(v_actor_super, false);
-    IF NOT v_actor_super AND NOT procure.actor_is('procure_admin') THEN
+    IF NOT procure.actor_is('procure_admin') THEN
         PERFORM procure.fail('permission_denied', format('%s may not add users (admins only)', v_actor));
     END IF;
     IF p_name IS NULL OR p_name = '' OR length(p_name) > 63 OR p_name ~ '^pg_' OR p_name <> btrim(p_name)
@@ -40,15 +36,21 @@ BEGIN
         END IF;
     END IF;
 
+    PERFORM procure.arg_num('amount', p_max_order_total, format('user %s --max-order-total', p_name));
+
+    -- A name is added once; its role never changes afterwards, and procure never takes
+    -- over a PostgreSQL role of anyone else's (postgres, another application's).
+    IF EXISTS (SELECT 1 FROM procure.users WHERE name = p_name) THEN
+        PERFORM procure.fail('already_exists', format(
+            'user %s already exists (role %s); its limits change with `user set`, its role never changes',
+            p_name, (SELECT role FROM procure.users WHERE name = p_name)));
+    END IF;
     SELECT * INTO r FROM pg_catalog.pg_roles WHERE rolname = p_name;
     IF FOUND THEN
-        IF (r.rolsuper OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls) AND NOT v_actor_super THEN
-            PERFORM procure.fail('permission_denied',
-                format('%s is a privileged PostgreSQL role; only a superuser may make it a procure user', p_name));
-        END IF;
-        IF NOT v_actor_super AND NOT procure.adoptable_role(p_name) THEN
-            PERFORM procure.fail('permission_denied',
-                format('%s is an existing PostgreSQL role outside procure; only a superuser may make it a procure user', p_name));
+        IF NOT procure.adoptable_role(p_name, p_role) THEN
+            PERFORM procure.fail('already_exists', format(
+                'user %s: the name is taken by an existing PostgreSQL role that procure does not manage; choose another name',
+                p_name));
         END IF;
         IF p_password IS NOT NULL THEN
             EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', p_name, p_password);
@@ -62,63 +64,119 @@ BEGIN
             END IF;
         EXCEPTION WHEN duplicate_object OR unique_violation THEN
             -- created concurrently (another database of the cluster): the same rule applies
-            IF NOT v_actor_super AND NOT procure.adoptable_role(p_name) THEN
-                PERFORM procure.fail('permission_denied',
-                    format('%s is an existing PostgreSQL role outside procure; only a superuser may make it a procure user', p_name));
+            IF NOT procure.adoptable_role(p_name, p_role) THEN
+                PERFORM procure.fail('already_exists', format(
+                    'user %s: the name is taken by an existing PostgreSQL role that procure does not manage; choose another name',
+                    p_name));
             END IF;
             IF p_password IS NOT NULL THEN
                 EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', p_name, p_password);
             END IF;
         END;
     END IF;
-
-    -- exactly one procure group
-    FOREACH g IN ARRAY ARRAY['buyer', 'finance', 'admin', 'auditor', 'supplier'] LOOP
-        IF g <> p_role AND EXISTS (
-            SELECT 1 FROM pg_catalog.pg_auth_members m
-             WHERE m.roleid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'procure_' || g)
-               AND m.member = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = p_name)) THEN
-            EXECUTE format('REVOKE %I FROM %I', 'procure_' || g, p_name);
-        END IF;
-    END LOOP;
     EXECUTE format('GRANT %I TO %I', 'procure_' || p_role, p_name);
 
     INSERT INTO procure.users AS t (name, role, max_order_total, max_discount, supplier_id)
     VALUES (p_name, p_role, p_max_order_total, p_max_discount, v_supplier_id)
-    ON CONFLICT (name) DO UPDATE
-       SET role = EXCLUDED.role, supplier_id = EXCLUDED.supplier_id,
-           max_order_total = coalesce(EXCLUDED.max_order_total, t.max_order_total),
-           max_discount = coalesce(EXCLUDED.max_discount, t.max_discount)
     RETURNING t.* INTO u;
 
-    RETURN jsonb_build_object(
-        'name', u.name, 'role', u.role,
-        'supplier', (SELECT code FROM procure.suppliers WHERE id = u.supplier_id),
-        'max_order_total', procure.fmt_amount(u.max_order_total),
-        'max_discount', procure.fmt_pct(u.max_discount),
-        'login', (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = u.name));
+    RETURN procure.user_json(u);
 END
 $$;
 
--- ---------------------------------------------------------------------------
--- 3. user_add adopts only roles that are already procure users.
--- ---------------------------------------------------------------------------
--- An existing role may become (or stay) a procure user by an admin's hand only
--- when it is one already: listed in procure.users here, or a member of a
--- procure group and of nothing else (a user of another procure database of
--- the cluster). Anything else, another application's role say, needs a
--- superuser: an admin must not take over a role and set its password.
-CREATE FUNCTION procure.adoptable_role(p_name text) RETURNS boolean
+-- An existing role becomes a procure user of this database only when it is
+-- one already, with the same role: a member of that one procure group and of
+-- nothing else, and no privileged role (a user of another procure database of
+-- the cluster). Anything else (postgres, another application's role) is taken.
+CREATE FUNCTION procure.adoptable_role(p_name text, p_role text) RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
-    SELECT EXISTS (SELECT 1 FROM procure.users WHERE name = p_name)
-        OR (EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
-                     JOIN pg_catalog.pg_roles r ON r.oid = m.member
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
                     WHERE r.rolname = p_name
-                      AND g.rolname IN ('procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor', 'procure_supplier'))
-            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
-                             JOIN pg_catalog.pg_roles r ON r.oid = m.member
-                            WHERE r.rolname = p_name
-                              AND g.rolname NOT IN ('procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor', 'procure_supplier')))
+                      AND NOT (r.rolsuper OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls))
+       AND ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m
+                   JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+                   JOIN pg_catalog.pg_roles r ON r.oid = m.member
+                  WHERE r.rolname = p_name) = ARRAY['procure_' || p_role]
+$$;
+
+-- A user as user_add, user_set and user_list print it.
+CREATE FUNCTION procure.user_json(u procure.users) RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+    SELECT jsonb_build_object(
+        'name', u.name, 'role', u.role, 'active', u.active,
+        'supplier', (SELECT code FROM procure.suppliers WHERE id = u.supplier_id),
+        'max_order_total', procure.fmt_amount(u.max_order_total),
+        'max_discount', procure.fmt_pct(u.max_discount),
+        'login', (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = u.name))
+$$;
+
+-- A limit as user_set takes it: a plain decimal, or 'none' (no limit, NULL).
+CREATE FUNCTION procure.limit_arg(p_text text, p_what text) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+BEGIN
+    IF p_text IS NULL OR p_text = 'none' THEN
+        RETURN NULL;
+    END IF;
+    IF procure.strict_numeric(p_text) IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('%s: %s is neither a number nor none', p_what, p_text));
+    END IF;
+    RETURN procure.strict_numeric(p_text);
+END
+$$;
+
+-- user_set: a buyer's limits ('none' clears one, NULL leaves it) and whether
+-- the user may act at all. An inactive user keeps its name and role but leaves
+-- its procure group, so that it can neither read nor write anything, and
+-- cannot log in; activating it again restores both.
+CREATE FUNCTION procure.user_set(p_name text, p_max_order_total text, p_max_discount text, p_active boolean) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    u procure.users;
+    v_total numeric;
+    v_discount numeric;
+BEGIN
+    IF NOT procure.actor_is('procure_admin') THEN
+        PERFORM procure.fail('permission_denied', format('%s may not change users (admins only)', procure.actor()));
+    END IF;
+    SELECT * INTO u FROM procure.users WHERE name = p_name FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('user %s not found', p_name));
+    END IF;
+    v_total := procure.limit_arg(p_max_order_total, format('user %s --max-order-total', p_name));
+    PERFORM procure.arg_num('amount', v_total, format('user %s --max-order-total', p_name));
+    v_discount := procure.limit_arg(p_max_discount, format('user %s --max-discount', p_name));
+    UPDATE procure.users t
+       SET max_order_total = CASE WHEN p_max_order_total IS NULL THEN t.max_order_total ELSE v_total END,
+           max_discount = CASE WHEN p_max_discount IS NULL THEN t.max_discount ELSE v_discount END,
+           active = coalesce(p_active, t.active)
+     WHERE t.name = u.name
+    RETURNING t.* INTO u;
+    IF p_active IS NOT NULL THEN
+        IF u.active THEN
+            EXECUTE format('GRANT %I TO %I', 'procure_' || u.role, u.name);
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_authid WHERE rolname = u.name AND rolpassword IS NOT NULL) THEN
+                EXECUTE format('ALTER ROLE %I LOGIN', u.name);
+            END IF;
+        ELSE
+            EXECUTE format('REVOKE %I FROM %I', 'procure_' || u.role, u.name);
+            EXECUTE format('ALTER ROLE %I NOLOGIN', u.name);
+        END IF;
+    END IF;
+    RETURN procure.user_json(u);
+END
+$$;
+
+-- user_list: the users the caller may see (a buyer sees itself), by name.
+CREATE FUNCTION procure.user_list() RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+    SELECT coalesce(jsonb_agg(procure.user_json(u) ORDER BY u.name), '[]'::jsonb) FROM procure.users u
 $$;

@@ -55,6 +55,18 @@ BEGIN
 END
 $$;
 
+-- How a message names an order: by its number, except while the statement that
+-- creates it runs (po_create, correct set procure.creating), when the number
+-- does not exist yet for anyone and a failure means it never will.
+CREATE FUNCTION procure.order_label(o procure.orders) RETURNS text
+LANGUAGE sql STABLE
+AS $$
+    SELECT CASE WHEN o.number IS NOT DISTINCT FROM nullif(pg_catalog.current_setting('procure.creating', true), '')
+                THEN CASE WHEN o.replaces IS NOT NULL THEN pg_catalog.format('the replacement of %s', o.replaces)
+                          ELSE 'the new order' END
+                ELSE pg_catalog.format('order %s', o.number) END
+$$;
+
 -- ---------------------------------------------------------------------------
 -- orders: creation, state machine, immutability, deletion of drafts
 -- ---------------------------------------------------------------------------
@@ -84,7 +96,7 @@ BEGIN
     END IF;
     IF NEW.number IS NULL THEN
         LOOP
-            v_number := 'PO-' || lpad(nextval('procure.order_number_seq')::text, 6, '0');
+            UPDATE procure.order_counter SET last = last + 1 RETURNING 'PO-' || lpad(last::text, 6, '0') INTO v_number;
             EXIT WHEN NOT EXISTS (SELECT 1 FROM procure.orders WHERE number = v_number);
         END LOOP;
         NEW.number := v_number;
@@ -156,13 +168,13 @@ BEGIN
             SELECT count(*), coalesce(sum(round(qty * price, 2)), 0) INTO v_lines, v_total
               FROM procure.order_lines WHERE supplier_id = OLD.supplier_id AND order_id = OLD.id;
             IF v_lines = 0 THEN
-                PERFORM procure.fail('invalid_state', format('order %s has no lines; it cannot be issued', OLD.number));
+                PERFORM procure.fail('invalid_state', format('%s has no lines; it cannot be issued', procure.order_label(OLD)));
             END IF;
             SELECT max_order_total INTO v_limit FROM procure.users WHERE name = OLD.buyer;
             IF v_limit IS NOT NULL AND v_total > v_limit THEN
                 PERFORM procure.fail('order_limit_exceeded', format(
-                    'order %s total %s exceeds buyer %s''s max order total %s',
-                    OLD.number, procure.fmt_amount(v_total), OLD.buyer, procure.fmt_amount(v_limit)));
+                    '%s total %s exceeds buyer %s''s max order total %s',
+                    procure.order_label(OLD), procure.fmt_amount(v_total), OLD.buyer, procure.fmt_amount(v_limit)));
             END IF;
             NEW.issued_at := now();
         WHEN 'acknowledged' THEN
@@ -230,18 +242,23 @@ BEGIN
      WHERE supplier_id = o.supplier_id AND item_id = p_item_id AND valid @> o.order_date;
     IF p_base IS NULL THEN
         PERFORM procure.fail('no_base_price', format(
-            'order %s line %s: supplier %s has no base price for %s on %s',
-            o.number, p_line_no,
+            '%s line %s: supplier %s has no base price for %s on %s',
+            procure.order_label(o), p_line_no,
             (SELECT code FROM procure.suppliers WHERE id = o.supplier_id),
             (SELECT sku FROM procure.items WHERE id = p_item_id), o.order_date));
     END IF;
     IF p_price IS NULL THEN
         p_price := p_base;
     END IF;
+    IF p_price <= 0 THEN
+        PERFORM procure.fail('invalid_argument', format(
+            '%s line %s (%s): a price must be above zero, not %s',
+            procure.order_label(o), p_line_no, (SELECT sku FROM procure.items WHERE id = p_item_id), p_price));
+    END IF;
     IF p_price > p_base THEN
         PERFORM procure.fail('price_above_base', format(
-            'order %s line %s (%s): price %s is above the base price %s in force on %s',
-            o.number, p_line_no, (SELECT sku FROM procure.items WHERE id = p_item_id),
+            '%s line %s (%s): price %s is above the base price %s in force on %s',
+            procure.order_label(o), p_line_no, (SELECT sku FROM procure.items WHERE id = p_item_id),
             p_price, procure.fmt_price(p_base), o.order_date));
     END IF;
     SELECT max_discount INTO v_discount FROM procure.users WHERE name = o.buyer;
@@ -249,8 +266,8 @@ BEGIN
         v_floor := p_base * (1 - v_discount / 100);
         IF p_price < v_floor THEN
             PERFORM procure.fail('price_below_limit', format(
-                'order %s line %s (%s): price %s is below buyer %s''s limit %s (base %s less max discount %s%%)',
-                o.number, p_line_no, (SELECT sku FROM procure.items WHERE id = p_item_id), p_price, o.buyer,
+                '%s line %s (%s): price %s is below buyer %s''s limit %s (base %s less max discount %s%%)',
+                procure.order_label(o), p_line_no, (SELECT sku FROM procure.items WHERE id = p_item_id), p_price, o.buyer,
                 procure.fmt_price(v_floor), procure.fmt_price(p_base), procure.fmt_pct(v_discount)));
         END IF;
     END IF;
@@ -377,8 +394,10 @@ SET search_path = pg_catalog, procure, pg_temp
 AS $$
 DECLARE
     o procure.orders;
+    v_paid numeric;
+    v_total numeric;
 BEGIN
-    SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id FOR SHARE;
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM procure.fail('not_found', format('order %s of supplier %s not found', NEW.order_id, NEW.supplier_id));
     END IF;
@@ -390,6 +409,16 @@ BEGIN
     IF NEW.amount IS NULL OR NEW.amount <= 0 THEN
         PERFORM procure.fail('invalid_argument',
             format('order %s: a payment amount must be above zero, not %s', o.number, coalesce(NEW.amount::text, 'NULL')));
+    END IF;
+    -- advance payments never add up to more than the order is worth
+    SELECT coalesce(sum(amount), 0) INTO v_paid FROM procure.payments
+     WHERE supplier_id = NEW.supplier_id AND order_id = NEW.order_id;
+    v_total := procure.order_total(NEW.supplier_id, NEW.order_id);
+    IF v_paid + NEW.amount > v_total THEN
+        PERFORM procure.fail('invalid_argument', format(
+            'order %s: a payment of %s would bring the payments to %s, above the order total %s (%s paid so far)',
+            o.number, procure.fmt_amount(NEW.amount), procure.fmt_amount(v_paid + NEW.amount),
+            procure.fmt_amount(v_total), procure.fmt_amount(v_paid)));
     END IF;
     NEW.paid_at := now();
     NEW.paid_by := procure.actor();
@@ -560,12 +589,14 @@ BEGIN
     SELECT id INTO v_supplier_id FROM procure.suppliers WHERE code = p_supplier;
     IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier)); END IF;
     IF p_number IS NOT NULL AND procure.order_exists(p_number) THEN
-        PERFORM procure.fail('invalid_argument', format('order number %s already exists', p_number));
+        PERFORM procure.fail('already_exists', format('order %s already exists', p_number));
     END IF;
     INSERT INTO procure.orders AS t (supplier_id, number, buyer, order_date)
     VALUES (v_supplier_id, p_number, current_user, coalesce(p_date, current_date))
     RETURNING t.* INTO o;
+    PERFORM set_config('procure.creating', o.number, true);
     PERFORM procure.insert_lines(o, p_lines);
+    PERFORM set_config('procure.creating', '', true);
     v_result := procure.po_json(o);
     IF p_key IS NOT NULL THEN
         PERFORM procure.idempotent_save(p_key, 'po create', v_result);

@@ -363,12 +363,14 @@ BEGIN
         INSERT INTO procure.orders AS t (supplier_id, number, buyer, order_date, replaces)
         VALUES (coalesce(v_supplier_id, o.supplier_id), p_replacement_number, o.buyer, current_date, o.number)
         RETURNING t.* INTO r;
+        PERFORM set_config('procure.creating', r.number, true);
         PERFORM procure.insert_lines(r, p_replace);
         -- the replacement draft → issued, the revoked order → replaced_by
         UPDATE procure.orders t
            SET status = CASE WHEN t.id = r.id AND t.supplier_id = r.supplier_id THEN 'issued' ELSE t.status END,
                replaced_by = CASE WHEN t.id = r.id AND t.supplier_id = r.supplier_id THEN t.replaced_by ELSE r.number END
          WHERE (t.supplier_id = r.supplier_id AND t.id = r.id) OR (t.supplier_id = o.supplier_id AND t.id = o.id);
+        PERFORM set_config('procure.creating', '', true);
     END IF;
 
     INSERT INTO procure.liabilities (supplier_id, correction_id) VALUES (c.supplier_id, c.id);

@@ -146,6 +146,28 @@ $$;
 -- transaction's own changes not yet written (numbered after the chain's
 -- committed head). Buyers see their own orders' history only; finance,
 -- admin, auditor (and superusers) any.
+-- An audited row's values as every other verb prints them: prices with 4
+-- decimals, amounts with 2, quantities and percentages without trailing zeros,
+-- so that history and po show say the same value the same way.
+CREATE FUNCTION procure.audit_shown(j jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN j IS NULL OR jsonb_typeof(j) <> 'object' THEN j ELSE (
+        SELECT coalesce(jsonb_object_agg(e.key, CASE
+                   WHEN jsonb_typeof(e.value) <> 'number' THEN e.value
+                   WHEN e.key IN ('price', 'base_price', 'old_price', 'new_price')
+                       THEN to_jsonb(procure.fmt_price((e.value #>> '{}')::numeric))
+                   WHEN e.key IN ('qty', 'delivered', 'finished', 'in_progress')
+                       THEN to_jsonb(procure.fmt_qty((e.value #>> '{}')::numeric))
+                   WHEN e.key IN ('amount', 'total', 'settlement', 'wip_cost', 'materials', 'salvage',
+                                  'cost_to_complete', 'max_order_total')
+                       THEN to_jsonb(procure.fmt_amount((e.value #>> '{}')::numeric))
+                   WHEN e.key IN ('max_discount', 'profit_rate')
+                       THEN to_jsonb(procure.fmt_pct((e.value #>> '{}')::numeric))
+                   ELSE e.value END), '{}'::jsonb)
+          FROM jsonb_each(j) e) END
+$$;
+
 CREATE FUNCTION procure.history(p_number text) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
@@ -190,14 +212,14 @@ BEGIN
         RETURN coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'seq', seq, 'at', at, 'actor', actor, 'table', table_name, 'op', op,
-                       'entity', entity, 'old', old, 'new', new) ORDER BY seq)
+                       'entity', entity, 'old', procure.audit_shown(old), 'new', procure.audit_shown(new)) ORDER BY seq)
               FROM procure.audit_log WHERE chain = v_chain AND table_name <> v_hidden), '[]'::jsonb);
     END IF;
     SELECT max(seq) INTO v_head FROM procure.audit_log WHERE chain = v_chain;
     RETURN coalesce((
         SELECT jsonb_agg(jsonb_build_object(
                    'seq', x.seq, 'at', x.at, 'actor', x.actor, 'table', x.table_name, 'op', x.op,
-                   'entity', x.entity, 'old', x.old, 'new', x.new) ORDER BY x.seq)
+                   'entity', x.entity, 'old', procure.audit_shown(x.old), 'new', procure.audit_shown(x.new)) ORDER BY x.seq)
           FROM (SELECT l.seq, l.at, l.actor, l.table_name, l.op, l.entity, l.old, l.new
                   FROM procure.audit_log l WHERE l.chain = v_chain AND l.table_name <> v_hidden
                 UNION ALL

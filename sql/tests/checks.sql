@@ -46,10 +46,13 @@ SET ROLE chk_b1;
 SELECT pg_temp.chk('42501', $$SELECT procure.user_add('chk_x', 'buyer', NULL, NULL, NULL)$$);
 RESET ROLE;
 SET ROLE chk_adm;
-SELECT pg_temp.chk('permission_denied', $$SELECT procure.user_add('postgres', 'buyer', NULL, NULL, 'x')$$);
+SELECT pg_temp.chk('already_exists', $$SELECT procure.user_add('postgres', 'buyer', NULL, NULL, 'x')$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.user_add('chk_b3', 'buyer', NULL, NULL, NULL)$$);
-SELECT pg_temp.eq('user_add keeps limits when NULL',
-    (SELECT procure.user_add('chk_b1', 'buyer', NULL, NULL, NULL) ->> 'max_order_total'), '1000.00');
+SELECT pg_temp.chk('already_exists', $$SELECT procure.user_add('chk_b1', 'finance', NULL, NULL, NULL)$$);
+SELECT pg_temp.eq('user_add never changes an existing user',
+    (SELECT role || ' ' || procure.fmt_amount(max_order_total) FROM procure.users WHERE name = 'chk_b1'), 'buyer 1000.00');
+SELECT pg_temp.eq('user_set sets a limit', (SELECT procure.user_set('chk_b3', '50', NULL, NULL) ->> 'max_order_total'), '50.00');
+SELECT pg_temp.eq('user_set clears a limit', (SELECT procure.user_set('chk_b3', 'none', NULL, NULL) ->> 'max_order_total'), NULL);
 
 -- master data ---------------------------------------------------------------
 SELECT pg_temp.chk('ok', $$SELECT procure.supplier_add('ACME', 'Acme Ltd', NULL, NULL, 10, '{"acknowledged":"5","materials":25}', NULL)$$);
@@ -68,16 +71,18 @@ SELECT pg_temp.chk('items_sku_key', $$SELECT procure.item_add('A', 'dup', NULL)$
 SELECT pg_temp.chk('ok', $$SELECT procure.price_set('ACME', 'A', 10, '2020-01-01', NULL)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.price_set('ACME', 'B', 2.5, NULL, NULL)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.price_set('ACME', 'C', 7, '2020-01-01', '2020-12-31')$$);
-SELECT pg_temp.chk('price_periods_no_overlap', $$SELECT procure.price_set('ACME', 'C', 8, '2020-06-01', '2021-03-01')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.price_set('ACME', 'C', 8, '2020-06-01', '2021-03-01')$$);
+SELECT pg_temp.eq('price_set trims the period it overlaps', (SELECT procure.price_list('ACME', '2020-05-31') -> 2 ->> 'to'), '2020-05-31');
 SELECT pg_temp.chk('price_check', $$SELECT procure.price_set('ACME', 'A', 1.23456, '2030-01-01', NULL)$$);
-SELECT pg_temp.chk('price_check', $$SELECT procure.price_set('ACME', 'A', -1, '2030-01-01', NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.price_set('ACME', 'A', -1, '2030-01-01', NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.price_set('ACME', 'A', 0, '2030-01-01', NULL)$$);
 SELECT pg_temp.chk('not_found', $$SELECT procure.price_set('NOPE', 'A', 1, NULL, NULL)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.price_set('BETA', 'A', 20, '2020-01-01', NULL)$$);
 -- new --from closes the open-ended period the day before
 SELECT pg_temp.eq('price_set closes open period',
-    (SELECT procure.price_set('ACME', 'A', 12, '2021-01-01', NULL) -> 'closed' ->> 'to'), '2020-12-31');
+    (SELECT procure.price_set('ACME', 'A', 12, '2021-01-01', NULL) -> 'adjusted' -> 0 ->> 'to'), '2020-12-31');
 SELECT pg_temp.eq('price_list on date', (SELECT procure.price_list('ACME', '2020-06-01') -> 0 ->> 'price'), '10.0000');
-SELECT pg_temp.eq('price_list all', (SELECT jsonb_array_length(procure.price_list('ACME', NULL))), 4);
+SELECT pg_temp.eq('price_list all', (SELECT jsonb_array_length(procure.price_list('ACME', NULL))), 5);
 RESET ROLE;
 SET ROLE chk_b1;
 SELECT pg_temp.chk('42501', $$INSERT INTO procure.price_periods (supplier_id, item_id, price, valid) SELECT id, 1, 1, '[2040-01-01,)' FROM procure.suppliers LIMIT 1$$);
@@ -93,7 +98,7 @@ SELECT pg_temp.chk('price_above_base', $$SELECT procure.po_create('ACME', NULL, 
 SELECT pg_temp.chk('price_below_limit', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1","price":"8.99"}]')$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1","price":"9"}]')$$);
 SELECT pg_temp.chk('no_base_price', $$SELECT procure.po_create('ACME', NULL, '2019-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
-SELECT pg_temp.chk('no_base_price', $$SELECT procure.po_create('ACME', NULL, '2021-03-01', NULL, '[{"sku":"C","qty":"1"}]')$$);
+SELECT pg_temp.chk('no_base_price', $$SELECT procure.po_create('ACME', NULL, '2021-03-02', NULL, '[{"sku":"C","qty":"1"}]')$$);
 SELECT pg_temp.chk('qty_check', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1.0001"}]')$$);
 SELECT pg_temp.chk('price_check', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1","price":"9.00001"}]')$$);
 SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"abc"}]')$$);
@@ -101,7 +106,7 @@ SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, 
 SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[]')$$);
 SELECT pg_temp.chk('not_found', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"Z","qty":"1"}]')$$);
 SELECT pg_temp.chk('not_found', $$SELECT procure.po_create('NOPE', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
-SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', 'T-1', '2020-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
+SELECT pg_temp.chk('already_exists', $$SELECT procure.po_create('ACME', 'T-1', '2020-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
 -- raw DML is held to the same rules
 SELECT pg_temp.chk('price_above_base', $$INSERT INTO procure.order_lines (supplier_id, order_id, item_id, qty, price) SELECT o.supplier_id, o.id, 1, 1, 11 FROM procure.orders o WHERE number = 'T-1'$$);
 SELECT pg_temp.chk('42501', $$UPDATE procure.orders SET buyer = 'chk_b2' WHERE number = 'T-1'$$);

@@ -17,7 +17,7 @@ struct ClaimSubmit: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityOutput.ordered(try context.transaction { try $0.claimSubmit(number: number, note: note) })
+        try context.transaction { try $0.claimSubmit(number: number, note: note) }
     }
 }
 
@@ -31,7 +31,7 @@ struct LiabilityDispute: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityOutput.ordered(try context.transaction { try $0.liabilityDispute(number: number, note: note) })
+        try context.transaction { try $0.liabilityDispute(number: number, note: note) }
     }
 }
 

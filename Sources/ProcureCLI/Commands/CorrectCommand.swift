@@ -25,9 +25,10 @@ struct CorrectCommand: ProcureCommand {
                 number: number, reason: reason, note: note,
                 replacement: replace.isEmpty ? nil : replace.map(\.input),
                 supplier: supplier, settlement: settlement, replacementNumber: replacementNumber)
-            let result = LiabilityOutput.ordered(liability.adding("dry_run", .bool(dryRun)))
-            if dryRun { throw DryRun(result: result) }
-            return result
+            guard dryRun else { return liability.adding("dry_run", .bool(false)) }
+            // Rolled back: the correction has no id, and the numbers shown are what a real
+            // run would take now.
+            throw DryRun(result: liability.removing("correction_id").adding("dry_run", .bool(true)))
         }
     }
 }

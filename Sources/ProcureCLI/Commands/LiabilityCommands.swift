@@ -16,7 +16,7 @@ struct LiabilityShow: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityOutput.ordered(try context.transaction { try $0.liabilityShow(number) })
+        try context.transaction { try $0.liabilityShow(number) }
     }
 }
 
@@ -39,7 +39,7 @@ struct LiabilityAgree: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityOutput.ordered(try context.transaction { try $0.liabilityAgree(number) })
+        try context.transaction { try $0.liabilityAgree(number) }
     }
 }
 
@@ -50,26 +50,7 @@ struct LiabilitySettle: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        LiabilityOutput.ordered(try context.transaction { try $0.liabilitySettle(number: number, reference: ref) })
-    }
-}
-
-/// How a liability prints: the figures in the order docs/liability.md gives them, then the rest.
-enum LiabilityOutput {
-    /// The figures first, in the documented order, then the rest.
-    static let keyOrder = [
-        "regime", "currency", "finished", "costs", "profit", "cap", "capped", "saved", "settlement",
-        "credits", "payments", "total", "status", "order", "replacement", "revoked_at", "claim_deadline",
-        "review_deadline", "scheduled", "in_production",
-    ]
-
-    /// jsonb keeps no key order, so a stored result comes back shuffled: the order is
-    /// rebuilt here, and the same result always prints the same way.
-    static func ordered(_ value: JSONValue) -> JSONValue {
-        guard case .object(let pairs) = value else { return value }
-        let known = keyOrder.compactMap { key in pairs.first { $0.0 == key } }
-        let rest = pairs.filter { !keyOrder.contains($0.0) }.sorted { $0.0 < $1.0 }
-        return .object(known + rest)
+        try context.transaction { try $0.liabilitySettle(number: number, reference: ref) }
     }
 }
 
@@ -82,5 +63,10 @@ extension JSONValue {
 
     func adding(_ key: String, _ value: JSONValue) -> JSONValue {
         merging(.object([(key, value)]))
+    }
+
+    func removing(_ key: String) -> JSONValue {
+        guard case .object(let pairs) = self else { return self }
+        return .object(pairs.filter { $0.0 != key })
     }
 }

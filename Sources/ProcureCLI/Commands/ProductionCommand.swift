@@ -27,7 +27,7 @@ struct ProductionCommand: ProcureCommand {
                 materials: materials, salvage: salvage, costToComplete: costToComplete, asOf: asOf, note: note)
             // A counting report on a revoked order recomputed its open liability.
             guard report["recompute"] == .bool(true), let liability = report["liability"] else { return report }
-            return report.adding("liability", LiabilityOutput.ordered(liability))
+            return report.adding("liability", liability)
         }
     }
 }

@@ -72,6 +72,7 @@ enum ReportName: String, ExpressibleByArgument, CaseIterable, Sendable {
 
 struct ReportCommand: ProcureCommand {
     static let readsOnly = true
+    static let ordersItsFields = true
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports: price-compliance (buyer appraisal), corrections (per buyer), liabilities (per supplier).",

@@ -3,11 +3,14 @@ import Postgres
 import ProcurementStore
 
 struct UserGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Users (PostgreSQL roles) and buyer limits.", subcommands: [UserAdd.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Users (PostgreSQL roles) and buyer limits.",
+        subcommands: [UserAdd.self, UserSet.self, UserList.self])
 }
 
 struct UserAdd: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user as a PostgreSQL role in its group.")
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a user as a PostgreSQL role in its group (a name is added once; its role never changes).")
 
     @Argument(help: "User (role) name.") var name: String
     @Option(help: "buyer, finance, admin, auditor or supplier.") var role: String
@@ -19,5 +22,45 @@ struct UserAdd: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { try $0.userAdd(name: name, role: role, maxOrderTotal: maxOrderTotal, maxDiscount: maxDiscount, password: password, supplier: supplier) }
+    }
+}
+
+struct UserSet: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set", abstract: "Change a user's limits, or whether it may act at all (admins).")
+
+    @Argument(help: "User (role) name.") var name: String
+    @Option(help: ArgumentHelp("A buyer's largest order total at issue, or none.", valueName: "amount|none"))
+    var maxOrderTotal: LimitSetting?
+    @Option(help: ArgumentHelp("A buyer's largest discount below base price in percent, or none.", valueName: "percent|none"))
+    var maxDiscount: LimitSetting?
+    @Option(help: ArgumentHelp("false: the user can no longer read, write or log in; true: it can again.", valueName: "true|false"))
+    var active: Bool?
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.transaction { try $0.userSet(name: name, maxOrderTotal: maxOrderTotal, maxDiscount: maxDiscount, active: active) }
+    }
+}
+
+struct UserList: ProcureCommand {
+    static let readsOnly = true
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The users you may see, with their roles and limits.")
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.transaction { try $0.userList() }
+    }
+}
+
+extension LimitSetting: ExpressibleByArgument {
+    public init?(argument: String) {
+        if argument == "none" {
+            self = .none
+        } else if let decimal = DecimalText(argument) {
+            self = .value(decimal)
+        } else {
+            return nil
+        }
     }
 }

@@ -15,11 +15,22 @@ enum LineOutcome {
 }
 
 /// Prints each line's outcome as it happens (streaming: nothing is kept).
-struct OutputWriter {
+final class OutputWriter {
     let format: OutputFormat
+    /// Whether a table already went to stdout: the next one is set apart by a blank line, so the
+    /// results of a batch read as separate blocks.
+    private var printedTable = false
+
+    init(format: OutputFormat) {
+        self.format = format
+    }
 
     func write(_ outcome: LineOutcome, line: Int, format lineFormat: OutputFormat? = nil) {
         let format = lineFormat ?? self.format
+        if format == .table, case .success = outcome {
+            if printedTable { emit("") }
+            printedTable = true
+        }
         switch (format, outcome) {
         case (.json, .success(let result)):
             emit(envelope(line: line, ok: true, ("result", result.withDecimalsAsStrings)))

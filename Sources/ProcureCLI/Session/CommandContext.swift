@@ -39,9 +39,13 @@ protocol ProcureCommand: ParsableCommand {
     /// True for verbs that only read: their `--key` is accepted and stores nothing (reading
     /// again is harmless, and auditors write nothing, keys included).
     static var readsOnly: Bool { get }
+    /// True for a verb whose result comes in an order of its own (a report's documented
+    /// columns); every other result is put in `FieldOrder`'s order.
+    static var ordersItsFields: Bool { get }
     func execute(in context: CommandContext) throws -> JSONValue
 }
 
 extension ProcureCommand {
     static var readsOnly: Bool { false }
+    static var ordersItsFields: Bool { false }
 }

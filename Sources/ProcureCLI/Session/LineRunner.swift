@@ -22,7 +22,7 @@ struct LineRunner {
             if ProcureCommandLine.exitCode(for: error) == .success {
                 return (.help(ProcureCommandLine.fullMessage(for: error)), nil)
             }
-            return (.failure(ProcureError(.invalidArgument, ProcureCommandLine.message(for: error))), nil)
+            return (.failure(ProcureError(.invalidArgument, ProcureCommandLine.usageMessage(for: error, words: words))), nil)
         }
         guard let command = parsed as? ProcureCommand else {
             // `VERB --help` parses as swift-argument-parser's help command, and a group such as
@@ -37,10 +37,14 @@ struct LineRunner {
             return (.help(ProcureCommandLine.helpMessage()), nil)
         }
         let context = CommandContext(session: session, actor: command.common.actor ?? defaultActor)
-        guard let key = command.common.key, !type(of: command).readsOnly else {
-            return (LineRunner.outcome { try command.execute(in: context) }, command.common.format)
+        let outcome: LineOutcome
+        if let key = command.common.key, !type(of: command).readsOnly {
+            outcome = LineRunner.outcome { try LineRunner.idempotent(command, key: key, words: words, context: context) }
+        } else {
+            outcome = LineRunner.outcome { try command.execute(in: context) }
         }
-        return (LineRunner.outcome { try LineRunner.idempotent(command, key: key, words: words, context: context) }, command.common.format)
+        guard case .success(let result) = outcome, !type(of: command).ordersItsFields else { return (outcome, command.common.format) }
+        return (.success(FieldOrder.ordered(result)), command.common.format)
     }
 
     /// `--key K` on a verb that writes: in one transaction, return the result the same user

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Postgres
 
 extension ProcureCommandLine {
     /// Parses one line's words: the same result as `parseAsRoot(words)`, cheaper.
@@ -58,5 +59,81 @@ extension ProcureCommandLine {
     /// down; such a group is left to `parseAsRoot`.
     private static func hasNoProperties(_ group: ParsableCommand.Type) -> Bool {
         Mirror(reflecting: group.init()).children.isEmpty
+    }
+}
+
+extension ProcureCommandLine {
+    /// The message of a line that did not parse, in the user's terms: an unknown verb is said to
+    /// be one, with the nearest verb; a negative number (which swift-argument-parser takes for a
+    /// flag) is said to be negative rather than missing; anything else is swift-argument-parser's
+    /// own message.
+    static func usageMessage(for error: Error, words: [String]) -> String {
+        if let unknown = unknownVerb(words) { return unknown }
+        let message = message(for: error)
+        if let negative = words.first(where: isNegativeNumber),
+           message.hasPrefix("Missing") || message.contains("Unknown option") || message.contains("Unexpected argument") {
+            let what = quoted(in: message).map { $0.hasPrefix("<") ? String($0.dropFirst().dropLast()) : $0 }
+            return "\(what.map { "\($0): " } ?? "")\(negative) is negative; it must be above zero"
+        }
+        return message
+    }
+
+    /// `-50`, `-0.5`: a number, never a flag.
+    static func isNegativeNumber(_ word: String) -> Bool {
+        word.hasPrefix("-") && word.count > 1 && DecimalGrammar.accepts(word)
+    }
+
+    /// "unknown command …" when the first word (or, in a group, the second) names no verb.
+    static func unknownVerb(_ words: [String]) -> String? {
+        guard let first = words.first, !first.hasPrefix("-") else { return nil }
+        let top = configuration.subcommands
+        guard let group = top.first(where: { names(of: $0).contains(first) }) else {
+            let verbs = top.map { $0._commandName } + ["help"]
+            guard !verbs.contains(first) else { return nil }
+            return "unknown command '\(first)'" + suggestion(for: first, among: verbs)
+        }
+        let leaves = group.configuration.subcommands
+        guard !leaves.isEmpty, words.count >= 2, !words[1].hasPrefix("-") else { return nil }
+        let verbs = leaves.flatMap(names(of:)) + ["help"]
+        guard !verbs.contains(words[1]) else { return nil }
+        let shown = "\(first) \(words[1])"
+        let near = suggestion(for: words[1], among: leaves.map { $0._commandName }, prefix: "\(first) ")
+        return "unknown command '\(shown)'" + (near.isEmpty
+            ? "; \(first) has: \(leaves.map { $0._commandName }.joined(separator: ", "))" : near)
+    }
+
+    /// "; did you mean 'po show'?" for the nearest verb within two edits, else nothing.
+    static func suggestion(for word: String, among verbs: [String], prefix: String = "") -> String {
+        let scored = verbs.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return "" }
+        return "; did you mean '\(prefix)\(best.0)'?"
+    }
+
+    /// Levenshtein distance, with a swap of two neighbours counted as one edit.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
+    /// The first '…' of a message: `Missing expected argument '<amount>'` → `<amount>`.
+    private static func quoted(in message: String) -> String? {
+        guard let open = message.firstIndex(of: "'") else { return nil }
+        let rest = message[message.index(after: open)...]
+        guard let close = rest.firstIndex(of: "'") else { return nil }
+        let inner = rest[..<close]
+        // `--settlement <settlement>` → `--settlement`
+        return inner.split(separator: " ").first.map(String.init)
     }
 }

@@ -103,8 +103,18 @@ struct ReplayBatch {
             seq.append("po issue \(number) \(a)")
             if chance(0.75) { seq.append("po ack \(number) \(a)") }
             if chance(0.2) { seq.append("po price \(number) 1 \(Self.text(base1 * Decimal(string: "0.85")!, scale: 4)) \(a)") }
-            if chance(0.6) { seq.append("po pay \(number) \(amount(10...400)) \(f)") }
-            if chance(0.25) { seq.append("po pay \(number) \(amount(1...90)) \(f)") }
+            // payments never add up to more than the order total: the lowest total the
+            // order can have (every line at 85 % of base) bounds them
+            var lowest = Decimal(0)
+            for (index, i) in chosen.enumerated() { lowest += Decimal(qtys[index]) * Self.basePrice(supplier: s, item: i) * Decimal(string: "0.85")! }
+            func capped(_ drawn: String, _ share: String) -> String {
+                var limit = lowest * Decimal(string: share)!
+                var rounded = Decimal()
+                NSDecimalRound(&rounded, &limit, 2, .down)
+                return Self.text(min(Decimal(string: drawn)!, rounded), scale: 2)
+            }
+            if chance(0.6) { seq.append("po pay \(number) \(capped(amount(10...400), "0.5")) \(f)") }
+            if chance(0.25) { seq.append("po pay \(number) \(capped(amount(1...90), "0.4")) \(f)") }
             var produced = false
             if chance(0.5) {
                 produced = true
