@@ -185,6 +185,12 @@ public struct ConstraintWords: Sendable {
         "suppliers_schedule_check": ConstraintWords(.invalidArgument,
             "--schedule maps stages (issued, acknowledged, materials, production, finished) to percentages 0..100"),
         "suppliers_claim_days_check": ConstraintWords(.invalidArgument, "--claim-days is zero or more"),
+        "suppliers_review_days_check": ConstraintWords(.invalidArgument, "--review-days is zero or more"),
+        "users_supplier_check": ConstraintWords(.invalidArgument, "a supplier user names its supplier (--supplier CODE), and only a supplier user does"),
+        "users_supplier_fkey": ConstraintWords(.notFound, "--supplier names no supplier"),
+        "orders_revision_check": ConstraintWords(.invalidArgument, "a revision number belongs to a replacement, which only correct creates"),
+        "production_reports_reported_as_check": ConstraintWords(.invalidArgument, "a production report is made as buyer, supplier, admin or carried over"),
+        "case_notes_kind_check": ConstraintWords(.invalidArgument, "a case note is a note, a claim, a dispute or a deadline"),
         // items
         "items_pkey": internalRecord("an item with this id"),
         "items_sku_key": ConstraintWords(.alreadyExists, "item %@ already exists", generic: "an item with this SKU already exists"),
@@ -201,7 +207,7 @@ public struct ConstraintWords: Sendable {
             "this period overlaps another price of the same supplier and item; `price set` trims or splits the neighbours for you"),
         // users
         "users_pkey": ConstraintWords(.alreadyExists, "user %@ already exists", generic: "this user already exists"),
-        "users_role_check": ConstraintWords(.invalidArgument, "--role is one of buyer, finance, admin, auditor"),
+        "users_role_check": ConstraintWords(.invalidArgument, "--role is one of buyer, finance, admin, auditor, supplier"),
         "users_max_order_total_check": ConstraintWords(.invalidArgument, "--max-order-total is zero or more"),
         // orders and their lines
         "orders_pkey": internalRecord("an order with this id"),

@@ -78,7 +78,7 @@ final class ErrorWordsTests: DatabaseTestCase {
         XCTAssertTrue(message.hasPrefix("line 1: price_above_base: the replacement of PO-1 line 1 (A): price 12 is above"), message)
         XCTAssertEqual(try sql("SELECT status FROM procure.orders WHERE number = 'PO-1'").first?["status"], "issued", "nothing half-written")
         let corrected = try json(["correct", "PO-1", "--reason", "wrong-price", "--note", "n", "--replace", "A:5", "--as", buyer])
-        XCTAssertEqual(corrected["replacement"]?.text, "PO-000001")
+        XCTAssertEqual(corrected["replacement"]?.text, "PO-1-R1")
     }
 
     func testUsageErrorsAreLineErrorsLikeEveryOther() throws {

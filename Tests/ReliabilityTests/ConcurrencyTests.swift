@@ -54,7 +54,7 @@ final class ConcurrencyTests: DatabaseTestCase {
                 let k = round % 4 + 1
                 lines.append("po price P-\(k) \(client + 1) \(price(client, round)) --key c\(client)-pr\(round) --as \(buyer)")
                 lines.append("po pay Q-\(k) \(amount(client, round)) --key c\(client)-pay\(round) --as \(finance)")
-                lines.append("production Q-\(k) \(client + 1) --finished \(round) --in-progress 1 --as-of 2026-04-01T00:00:00Z --key c\(client)-pd\(round) --as \(buyer)")
+                lines.append("production Q-\(k) \(client + 1) --finished \(round) --in-progress 1 --key c\(client)-pd\(round) --as \(buyer)")
                 expectedPaid[k, default: 0] += Decimal(string: amount(client, round))!
                 expectedPrice["P-\(k)/\(client + 1)"] = price(client, round)
                 expectedReports[k, default: 0] += 1

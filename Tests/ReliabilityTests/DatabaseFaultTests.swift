@@ -60,7 +60,7 @@ final class DatabaseFaultTests: XCTestCase {
                 "po create S1 --number \(n) --date 2026-03-01 A:1 B:2 C:3 --key \(prefix)c\(i) --as \(buyer)",
                 "po issue \(n) --key \(prefix)i\(i) --as \(buyer)",
                 "po pay \(n) 10.50 --key \(prefix)p\(i) --as \(finance)",
-                "production \(n) 2 --finished 1 --as-of 2026-04-01T00:00:00Z --key \(prefix)d\(i) --as \(buyer)",
+                "production \(n) 2 --finished 1 --key \(prefix)d\(i) --as \(buyer)",
             ]
         }
         return lines

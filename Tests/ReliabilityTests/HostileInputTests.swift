@@ -13,7 +13,8 @@ final class HostileInputTests: DatabaseTestCase {
 
     func makeFixture() -> Fuzzer.Fixture {
         let s = TestCluster.uniqueSuffix()
-        return Fuzzer.Fixture(buyer: "fzb_\(s)", otherBuyer: "fzo_\(s)", finance: "fzf_\(s)", admin: "fza_\(s)", auditor: "fzx_\(s)")
+        return Fuzzer.Fixture(buyer: "fzb_\(s)", otherBuyer: "fzo_\(s)", finance: "fzf_\(s)", admin: "fza_\(s)", auditor: "fzx_\(s)",
+                              supplier: "fzs_\(s)")
     }
 
     /// Master data and orders in every state, so fuzzed lines reach real rows.
@@ -30,15 +31,17 @@ final class HostileInputTests: DatabaseTestCase {
             "user add \(f.finance) --role finance",
             "user add \(f.admin) --role admin",
             "user add \(f.auditor) --role auditor",
+            "user add \(f.supplier) --role supplier --supplier S1",
             "po create S1 --number FZ-D --date 2026-03-01 A:10 B:4 \(a)",
             "po create S1 --number FZ-I --date 2026-03-01 A:10 B:4 \(a)", "po issue FZ-I \(a)",
             "po create S1 --number FZ-A --date 2026-03-01 A:10 B:4 \(a)", "po issue FZ-A \(a)", "po ack FZ-A \(a)",
             "po create S1 --number FZ-P --date 2026-03-01 A:10 B:4 \(a)", "po issue FZ-P \(a)",
-            "production FZ-P 1 --finished 2 --in-progress 3 --wip-cost 30 --as-of 2026-04-01T00:00:00Z \(a)",
+            "production FZ-P 1 --finished 2 --in-progress 3 --wip-cost 30 \(a)",
             "po create S1 --number FZ-R --date 2026-03-01 A:10 B:4 \(a)", "po issue FZ-R \(a)",
             "correct FZ-R --reason other --note 'first' \(a)",
             "po create S1 --number FZ-G --date 2026-03-01 A:10 B:4 \(a)", "po issue FZ-G \(a)",
-            "correct FZ-G --reason duplicate --note 'second' \(a)", "liability agree FZ-G --as \(f.finance)",
+            "correct FZ-G --reason duplicate --note 'second' \(a)", "claim submit FZ-G --as \(f.supplier)",
+            "liability agree FZ-G --as \(f.finance)",
             "po create S1 --number FZ-V --date 2026-03-01 A:10 \(a)", "po issue FZ-V \(a)", "po receive FZ-V 1 10 \(a)",
         ]
     }

@@ -108,10 +108,12 @@ SET search_path = pg_catalog, procure, pg_temp
 AS $$
     SELECT jsonb_build_object(
         'name', u.name, 'role', u.role, 'active', u.active,
-        'supplier', (SELECT code FROM procure.suppliers WHERE id = u.supplier_id),
         'max_order_total', procure.fmt_amount(u.max_order_total),
         'max_discount', procure.fmt_pct(u.max_discount),
         'login', (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = u.name))
+        -- a supplier user's supplier
+        || CASE WHEN u.supplier_id IS NULL THEN '{}'::jsonb
+                ELSE jsonb_build_object('of_supplier', (SELECT code FROM procure.suppliers WHERE id = u.supplier_id)) END
 $$;
 
 -- A limit as user_set takes it: a plain decimal, or 'none' (no limit, NULL).

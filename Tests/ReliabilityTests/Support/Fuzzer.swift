@@ -18,9 +18,9 @@ struct Fuzzer {
 
     /// The fixture the fuzzed lines act on (see HostileInputTests.fixture).
     struct Fixture {
-        let buyer, otherBuyer, finance, admin, auditor: String
+        let buyer, otherBuyer, finance, admin, auditor, supplier: String
         let orders = ["FZ-D", "FZ-I", "FZ-A", "FZ-P", "FZ-R", "FZ-G", "FZ-V"]
-        var actors: [String] { [buyer, otherBuyer, finance, admin, auditor] }
+        var actors: [String] { [buyer, otherBuyer, finance, admin, auditor, supplier] }
     }
 
     private var random: SeededGenerator

@@ -12,6 +12,8 @@ struct ReplayBatch {
         let buyers: [String]
         let finance: String
         let admin: String
+        /// A user of each supplier, who reports production after a revocation and submits the claim.
+        var suppliers: [String] { ReplayBatch.suppliers.map { "\(admin)_\($0.lowercased())" } }
     }
 
     let lines: [String]
@@ -52,6 +54,9 @@ struct ReplayBatch {
         for buyer in names.buyers.dropFirst(2) { setup.append("user add \(buyer) --role buyer") }
         setup.append("user add \(names.finance) --role finance")
         setup.append("user add \(names.admin) --role admin")
+        for (supplier, user) in zip(Self.suppliers, names.suppliers) {
+            setup.append("user add \(user) --role supplier --supplier \(supplier)")
+        }
 
         // Each order's own sequence of lines, in the order they must run.
         var sequences: [[String]] = []
@@ -91,6 +96,7 @@ struct ReplayBatch {
             }
             let a = "--as \(buyer)"
             let f = "--as \(names.finance)"
+            let sup = "--as \(names.suppliers[s])"
             var seq = ["po create \(supplier) --number \(number) --date \(date) \(specs.joined(separator: " ")) \(a)"]
             let base1 = Self.basePrice(supplier: s, item: chosen[0])
             if chance(0.2) { seq.append("po price \(number) 1 \(Self.text(base1 * Decimal(string: "0.9")!, scale: 4)) \(a)") }
@@ -113,8 +119,9 @@ struct ReplayBatch {
                 NSDecimalRound(&rounded, &limit, 2, .down)
                 return Self.text(min(Decimal(string: drawn)!, rounded), scale: 2)
             }
-            if chance(0.6) { seq.append("po pay \(number) \(capped(amount(10...400), "0.5")) \(f)") }
-            if chance(0.25) { seq.append("po pay \(number) \(capped(amount(1...90), "0.4")) \(f)") }
+            var paid = false
+            if chance(0.6) { seq.append("po pay \(number) \(capped(amount(10...400), "0.5")) \(f)"); paid = true }
+            if chance(0.25) { seq.append("po pay \(number) \(capped(amount(1...90), "0.4")) \(f)"); paid = true }
             var produced = false
             if chance(0.5) {
                 produced = true
@@ -125,10 +132,9 @@ struct ReplayBatch {
                 report += " --wip-cost \(amount(0...300)) --materials \(amount(0...200))"
                 if chance(0.5) { report += " --salvage \(amount(0...50))" }
                 if chance(0.5) { report += " --cost-to-complete \(amount(0...400))" }
-                report += String(format: " --as-of 2026-10-%02dT%02d:15:00Z", Int.random(in: 1...28, using: &random), Int.random(in: 0...23, using: &random))
-                seq.append(report + " " + a)
+                seq.append(report + " " + a)          // as of now: after the issue, before the correction
                 if qtys.count > 1 && chance(0.4) {
-                    seq.append("production \(number) 2 --finished \(Int.random(in: 0...qtys[1] / 2, using: &random)) --materials \(amount(0...80)) --as-of 2026-10-30T10:00:00+08:00 \(a)")
+                    seq.append("production \(number) 2 --finished \(Int.random(in: 0...qtys[1] / 2, using: &random)) --materials \(amount(0...80)) \(a)")
                 }
             }
             if chance(0.35) {
@@ -142,12 +148,15 @@ struct ReplayBatch {
                 if chance(0.4) { correct += " --settlement \(amount(0...150))" }
                 seq.append(correct + " " + a)
                 if produced && chance(0.4) {
-                    seq.append("production \(number) 1 --finished 1 --as-of 2026-11-01T00:00:00Z \(a)")
+                    // after the revocation the supplier reports, as of the revocation
+                    seq.append("production \(number) 1 --finished 1 \(sup)")
                 }
                 if chance(0.3) { seq.append("note \(number) 'called the supplier' \(chance(0.5) ? a : f)") }
                 if chance(0.5) {
+                    seq.append("claim submit \(number) \(sup)")
                     seq.append("liability agree \(number) \(f)")
-                    if chance(0.5) { seq.append("liability settle \(number) --ref 'BANK-\(n)' \(f)") }
+                    // a liability of 0.00 (nothing produced, nothing paid) is settled as it is agreed
+                    if chance(0.5) && (paid || produced) { seq.append("liability settle \(number) --ref 'BANK-\(n)' \(f)") }
                 }
             } else if chance(0.4) {
                 let full = !produced && chance(0.6)

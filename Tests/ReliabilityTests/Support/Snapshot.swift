@@ -63,7 +63,9 @@ struct Snapshot {
             """,
         "production_reports": """
             SELECT \(canonical), r.line_no, r.stage, r.finished, r.in_progress, r.wip_cost, r.materials, r.salvage,
-                   r.cost_to_complete, r.as_of, r.reported_by
+                   r.cost_to_complete, r.reported_by, r.reported_as,
+                   -- as of the clock, so never equal in a replay: only that it lies in its bounds
+                   r.as_of >= o.issued_at AND r.as_of <= r.reported_at AS as_of_in_bounds
               FROM procure.production_reports r JOIN procure.orders o ON o.supplier_id = r.supplier_id AND o.id = r.order_id
             """,
         "corrections": """
