@@ -54,6 +54,62 @@ final class SquashedSchemaTests: XCTestCase {
             "cast any text to numeric; now json_num's grammar",
         "Name: strict_numeric(text); Type: FUNCTION; Schema: procure; Owner: postgres":
             "at most 60 characters, as in the CLI",
+        // What a newcomer looks for: supplier set / list, item list, a draft's lines, po list by
+        // date, an import that names every bad row.
+        "Name: suppliers; Type: TABLE; Schema: procure; Owner: postgres":
+            "review_days, finance's window to answer a claim (default 15, never negative)",
+        "Name: supplier_json(procure.suppliers); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "shows review_days",
+        "Name: supplier_terms(procure.suppliers); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "the checks of a supplier's terms, shared by supplier_add and supplier_set",
+        "Name: FUNCTION supplier_terms(s procure.suppliers); Type: ACL; Schema: procure; Owner: postgres":
+            "admins, who add and change suppliers",
+        "Name: supplier_add(text, text, text, text, numeric, jsonb, integer); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "takes --review-days now",
+        "Name: FUNCTION supplier_add(p_code text, p_name text, p_currency text, p_regime text, p_profit_rate numeric, p_schedule jsonb, p_claim_days integer); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant moved to the new signature",
+        "Name: supplier_add(text, text, text, text, numeric, jsonb, integer, integer); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "supplier_add with --review-days (optional, so older calls still work)",
+        "Name: FUNCTION supplier_add(p_code text, p_name text, p_currency text, p_regime text, p_profit_rate numeric, p_schedule jsonb, p_claim_days integer, p_review_days integer); Type: ACL; Schema: procure; Owner: postgres":
+            "admins, as before",
+        "Name: supplier_set(text, text, text, text, numeric, jsonb, integer, integer); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "supplier set: change a supplier's name or terms",
+        "Name: FUNCTION supplier_set(p_code text, p_name text, p_currency text, p_regime text, p_profit_rate numeric, p_schedule jsonb, p_claim_days integer, p_review_days integer); Type: ACL; Schema: procure; Owner: postgres":
+            "admins keep suppliers",
+        "Name: supplier_list(); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "supplier list",
+        "Name: FUNCTION supplier_list(); Type: ACL; Schema: procure; Owner: postgres":
+            "everyone reads suppliers",
+        "Name: item_list(); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "item list",
+        "Name: FUNCTION item_list(); Type: ACL; Schema: procure; Owner: postgres":
+            "everyone reads items",
+        "Name: po_line_add(text, jsonb); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "po line add: a line added to a draft",
+        "Name: FUNCTION po_line_add(p_number text, p_line jsonb); Type: ACL; Schema: procure; Owner: postgres":
+            "buyers, on their own drafts (RLS)",
+        "Name: po_line_set(text, integer, numeric, numeric, text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "po line set: a draft line's quantity, price or item",
+        "Name: FUNCTION po_line_set(p_number text, p_line integer, p_qty numeric, p_price numeric, p_sku text); Type: ACL; Schema: procure; Owner: postgres":
+            "buyers, on their own drafts (RLS)",
+        "Name: po_line_remove(text, integer); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "po line remove: a line removed from a draft",
+        "Name: FUNCTION po_line_remove(p_number text, p_line integer); Type: ACL; Schema: procure; Owner: postgres":
+            "buyers, on their own drafts (RLS)",
+        "Name: po_list(text, text, text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "became po_list with --from, --to and --limit",
+        "Name: FUNCTION po_list(p_buyer text, p_supplier text, p_status text); Type: ACL; Schema: procure; Owner: postgres":
+            "its grant moved with it",
+        "Name: po_list(text, text, text, date, date, integer); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "newest first, numbers in natural order, bounded by order date and count",
+        "Name: FUNCTION po_list(p_buyer text, p_supplier text, p_status text, p_from date, p_to date, p_limit integer); Type: ACL; Schema: procure; Owner: postgres":
+            "everyone who reads orders, as before",
+        "Name: natural_sort_key(text); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "the sort key of po list's natural order (PO-2 before PO-10)",
+        "Name: FUNCTION natural_sort_key(p text); Type: ACL; Schema: procure; Owner: postgres":
+            "callable wherever po_list is",
+        "Name: import_orders_apply(); Type: FUNCTION; Schema: procure; Owner: postgres":
+            "reports every bad row (the first 20), and blames a row that differs from its order's first row, not the first",
     ]
 
     func testTheSquashedLayoutBuildsTheSchemaOfTheOldHistory() throws {

@@ -93,6 +93,7 @@ CREATE TABLE procure.suppliers (
     profit_rate procure.pct NOT NULL DEFAULT 0,
     schedule    jsonb NOT NULL DEFAULT '{}',
     claim_days  integer NOT NULL DEFAULT 15,
+    review_days integer NOT NULL DEFAULT 15,
     created_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT suppliers_pkey PRIMARY KEY (id),
     CONSTRAINT suppliers_code_key UNIQUE (code),
@@ -101,7 +102,8 @@ CREATE TABLE procure.suppliers (
     CONSTRAINT suppliers_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
     CONSTRAINT suppliers_regime_check CHECK (regime IN ('cost', 'schedule', 'expectation')),
     CONSTRAINT suppliers_schedule_check CHECK (procure.valid_schedule(schedule)),
-    CONSTRAINT suppliers_claim_days_check CHECK (claim_days >= 0)
+    CONSTRAINT suppliers_claim_days_check CHECK (claim_days >= 0),
+    CONSTRAINT suppliers_review_days_check CHECK (review_days >= 0)
 );
 
 CREATE TABLE procure.items (

@@ -3,10 +3,9 @@ import Postgres
 import ProcurementStore
 
 struct HistoryCommand: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "history", abstract: "An order's full audit trail: who, when, what, old → new.")
     @Argument(help: "Order number.") var number: String
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let rows = try context.transaction { try $0.history(number) }
@@ -47,9 +46,8 @@ struct AuditGroup: ParsableCommand {
 }
 
 struct AuditVerify: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Recompute every hash chain of the audit log and name the first bad row.")
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let result = try context.transaction { try $0.auditVerify() }

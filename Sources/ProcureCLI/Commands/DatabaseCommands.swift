@@ -26,7 +26,7 @@ private func clusterCall<T>(_ body: () throws -> T) throws -> T {
 
 struct DatabaseStart: ProcureCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Create (first time) and start the embedded cluster, then migrate.")
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let cluster = try embeddedCluster(context)
@@ -38,7 +38,7 @@ struct DatabaseStart: ProcureCommand {
 
 struct DatabaseStop: ProcureCommand {
     static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the embedded cluster.")
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let cluster = try embeddedCluster(context)
@@ -48,9 +48,8 @@ struct DatabaseStop: ProcureCommand {
 }
 
 struct DatabaseStatus: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Say whether the embedded cluster runs and where its data lives.")
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         switch context.session.target {
@@ -85,7 +84,7 @@ struct DatabaseStatus: ProcureCommand {
 
 struct DatabaseMigrate: ProcureCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending migrations from sql/ (also done automatically).")
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let database = try context.session.client()

@@ -10,10 +10,9 @@ struct LiabilityGroup: ParsableCommand {
 }
 
 struct LiabilityShow: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "show", abstract: "The itemised liability of a revoked order.")
     @Argument(help: "The revoked order's number.") var number: String
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         LiabilityOutput.ordered(try context.transaction { try $0.liabilityShow(number) })
@@ -21,12 +20,11 @@ struct LiabilityShow: ProcureCommand {
 }
 
 struct LiabilityList: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List liabilities.")
     @Option(help: "Only this supplier.") var supplier: String?
     @Option(help: "Only this buyer.") var buyer: String?
     @Option(help: "open, agreed or settled.") var status: String?
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { try $0.liabilityList(supplier: supplier, buyer: buyer, status: status) }

@@ -7,7 +7,8 @@ struct OrderGroup: ParsableCommand {
         commandName: "po", abstract: "Purchase orders.",
         subcommands: [
             OrderCreate.self, OrderIssue.self, OrderAcknowledge.self, OrderReceive.self, OrderPay.self,
-            OrderPrice.self, OrderShow.self, OrderList.self, OrderClose.self, OrderDelete.self, OrderEdits.self,
+            OrderPrice.self, OrderLineGroup.self, OrderShow.self, OrderList.self, OrderClose.self, OrderDelete.self,
+            OrderEdits.self,
         ])
 }
 
@@ -71,11 +72,10 @@ struct OrderDelete: OrderStep {
 }
 
 struct OrderShow: OrderStep {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an order, its lines, payments and links.")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poShow }
     @Argument(help: "Order number.") var number: String
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 }
 
 struct OrderReceive: ProcureCommand {
@@ -110,15 +110,25 @@ struct OrderPrice: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
+        try PriceEdit.recordingRefusal(in: context, number: number, line: line, price: price) {
+            try context.transaction { try $0.poPrice(number: number, line: line, price: price) }
+        }
+    }
+}
+
+/// A price edit (`po price`, `po line set --price`) whose refusal is recorded too.
+enum PriceEdit {
+    /// Runs `edit`; when the database refuses `price` for the line, the attempt is recorded after
+    /// the refusal's rollback (and a keyed line's or an --atomic batch's), on its own, so the
+    /// buyer appraisal counts it.
+    static func recordingRefusal(in context: CommandContext, number: String, line: Int, price: DecimalText?,
+                                 _ edit: () throws -> JSONValue) throws -> JSONValue {
         do {
-            return try context.transaction { try $0.poPrice(number: number, line: line, price: price) }
+            return try edit()
         } catch let error as PostgresError where !error.isRetryable {
             let refusal = ProcureError(error)
-            // The refused edit rolls back with its transaction (and with a keyed line's or an
-            // --atomic batch's); record the attempt after that, on its own, so the buyer
-            // appraisal counts it.
-            if [.priceAboveBase, .priceBelowLimit, .noBasePrice].contains(refusal.code) {
-                let (number, line, price, code) = (number, line, price, refusal.code)
+            if let price, [.priceAboveBase, .priceBelowLimit, .noBasePrice].contains(refusal.code) {
+                let code = refusal.code
                 context.afterRollback { try $0.recordRefusedPriceEdit(number: number, line: line, price: price, refusal: code) }
             }
             throw refusal
@@ -127,27 +137,90 @@ struct OrderPrice: ProcureCommand {
 }
 
 struct OrderList: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List orders you may see.")
-    @Option(help: "Only this buyer's orders.") var buyer: String?
-    @Option(help: "Only this supplier's orders.") var supplier: String?
-    @Option(help: "Only orders in this status.") var status: String?
-    @OptionGroup var common: CommonOptions
+    @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
+    @Option(help: ArgumentHelp("Only this supplier's orders.", valueName: "code")) var supplier: String?
+    @Option(help: ArgumentHelp("Only orders in this status: draft, issued, acknowledged, in_production, delivered, closed or revoked.",
+                               valueName: "status"))
+    var status: String?
+    @Option(help: ArgumentHelp("Only orders dated on or after this day.", valueName: "YYYY-MM-DD")) var from: PostgresDate?
+    @Option(help: ArgumentHelp("Only orders dated on or before this day.", valueName: "YYYY-MM-DD")) var to: PostgresDate?
+    @Option(help: ArgumentHelp("At most this many orders (the newest).", valueName: "n")) var limit: Int?
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.poList(buyer: buyer, supplier: supplier, status: status) }
+        let filter = OrderListFilter(buyer: buyer, supplier: supplier, status: status, from: from, to: to, limit: limit)
+        return try context.transaction { try $0.poList(filter) }
     }
 }
 
 struct OrderEdits: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(
         commandName: "edits", abstract: "Every price edit of an order: who, when, old, new, base, and refused attempts.")
     @Argument(help: "Order number.") var number: String
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         _ = try context.transaction { try $0.poShow(number) }   // not_found / permission_denied like every order verb
         return try context.transaction { try $0.priceEdits(order: number) }
+    }
+}
+
+struct OrderLineGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "line", abstract: "Edit a draft's lines: add, set or remove one, with the price rules of `po create`.",
+        subcommands: [OrderLineAdd.self, OrderLineSet.self, OrderLineRemove.self])
+}
+
+struct OrderLineAdd: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a line to a draft, numbered after its last line.",
+        discussion: """
+            Examples:
+              procure po line add PO-1 B:5          (at the base price)
+              procure po line add PO-1 A:10@9.50
+            """)
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
+    @Argument(help: ArgumentHelp("The line, SKU:QTY[@PRICE] (price defaults to the base price).", valueName: "sku:qty[@price]"))
+    var line: LineSpec
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.transaction { try $0.poLineAdd(number: number, line: line.input) }
+    }
+}
+
+struct OrderLineSet: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set", abstract: "Change a draft line's quantity, price or item (a new item without --price takes its base price).",
+        discussion: """
+            Examples:
+              procure po line set PO-1 2 --qty 12
+              procure po line set PO-1 1 --sku B --price 24.50
+            """)
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
+    @Argument(help: ArgumentHelp("Line number (1-based).", valueName: "line")) var line: Int
+    @Option(help: ArgumentHelp("New quantity.", valueName: "qty")) var qty: DecimalText?
+    @Option(help: ArgumentHelp("New unit price (never above the base price).", valueName: "price")) var price: DecimalText?
+    @Option(help: ArgumentHelp("New item.", valueName: "sku")) var sku: String?
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try PriceEdit.recordingRefusal(in: context, number: number, line: line, price: price) {
+            try context.transaction { try $0.poLineSet(number: number, line: line, quantity: qty, price: price, sku: sku) }
+        }
+    }
+}
+
+struct OrderLineRemove: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a line from a draft (the other lines keep their numbers).",
+        discussion: "Example:\n  procure po line remove PO-1 2")
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
+    @Argument(help: ArgumentHelp("Line number (1-based).", valueName: "line")) var line: Int
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.transaction { try $0.poLineRemove(number: number, line: line) }
     }
 }

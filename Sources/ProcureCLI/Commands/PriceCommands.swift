@@ -24,12 +24,11 @@ struct PriceSet: ProcureCommand {
 }
 
 struct PriceList: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(commandName: "list", abstract: "A supplier's price list.")
 
     @Argument(help: "Supplier code.") var supplier: String
     @Option(help: "Only prices in force on this day (default: every period).") var on: PostgresDate?
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { try $0.priceList(supplier: supplier, on: on) }

@@ -71,7 +71,6 @@ enum ReportName: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 struct ReportCommand: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports: price-compliance (buyer appraisal), corrections (per buyer), liabilities (per supplier).",
@@ -89,7 +88,7 @@ struct ReportCommand: ProcureCommand {
     @Option(help: "Only this supplier (code).") var supplier: String?
     @Option(help: ArgumentHelp("Write the report as an HTML page with a bar chart to this file.", valueName: "file"))
     var html: String?
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func validate() throws {
         if let from, let to, from > to {
