@@ -9,12 +9,12 @@ struct BatchRunner {
     let stopOnError: Bool
     let interactive: Bool
 
-    /// Returns the process exit code: 0 when every line succeeded, else 1.
-    func run(_ input: InputSource) -> Int32 {
+    /// Returns the process exit code: 0 when every line succeeded, else 1. The interactive
+    /// shell has shown each failure as it happened: leaving it is a success.
+    func run(_ input: some LineSource) -> Int32 {
         var lineNumber = 0
         var failures = 0
         while true {
-            if interactive { Console.out("procure> ") }
             guard let line = input.nextLine() else { break }
             lineNumber += 1
             let words: [String]
@@ -28,7 +28,7 @@ struct BatchRunner {
             if words.isEmpty { continue }
             if interactive, let shellWord = words.first, ["quit", "exit"].contains(shellWord) { break }
             if interactive, words == ["help"] {
-                writer.write(.help(ProcureCommandLine.helpMessage()), line: lineNumber)
+                writer.write(.help(ProcureCommandLine.verbList()), line: lineNumber)
                 continue
             }
             let (outcome, format) = runner.run(words)
@@ -50,6 +50,6 @@ struct BatchRunner {
                 return 1
             }
         }
-        return failures == 0 ? 0 : 1
+        return failures == 0 || interactive ? 0 : 1
     }
 }
