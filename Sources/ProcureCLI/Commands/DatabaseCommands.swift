@@ -25,7 +25,9 @@ private func clusterCall<T>(_ body: () throws -> T) throws -> T {
 }
 
 struct DatabaseStart: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Create (first time) and start the embedded cluster, then migrate.")
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Create (first time) and start the embedded cluster, then migrate.",
+        discussion: "Example:\n  procure db start")
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -37,7 +39,9 @@ struct DatabaseStart: ProcureCommand {
 }
 
 struct DatabaseStop: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the embedded cluster.")
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop the embedded cluster.",
+        discussion: "Example:\n  procure db stop")
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -48,7 +52,9 @@ struct DatabaseStop: ProcureCommand {
 }
 
 struct DatabaseStatus: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Say whether the embedded cluster runs and where its data lives.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Say whether the embedded cluster runs and where its data lives.",
+        discussion: "Example:\n  procure db status")
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -83,7 +89,9 @@ struct DatabaseStatus: ProcureCommand {
 }
 
 struct DatabaseMigrate: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending migrations from sql/ (also done automatically).")
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply pending migrations from sql/ (also done automatically).",
+        discussion: "Examples:\n  procure db migrate\n  PROCURE_SQL_DIR=sql procure db migrate")
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

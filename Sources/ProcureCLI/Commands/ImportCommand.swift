@@ -13,9 +13,15 @@ struct ImportOrders: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "orders",
         abstract: "Import draft orders from CSV (header: number,supplier,date,sku,qty,price; one row per line).",
-        discussion: "Rows with the same number form one order, lines in file order. price may be empty (base price).")
+        discussion: """
+            Rows with the same number form one order, lines in file order. price may be empty (base price), \
+            date too (today); dates are YYYY-MM-DD. A UTF-8 byte order mark (Excel's "CSV UTF-8") is fine.
 
-    @Argument(help: "The CSV file.") var file: String
+            Example:
+              procure import orders orders.csv --as alice
+            """)
+
+    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file.csv")) var file: String
     @OptionGroup var common: CommonOptions
 
     static let header = ["number", "supplier", "date", "sku", "qty", "price"]

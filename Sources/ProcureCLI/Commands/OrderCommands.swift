@@ -14,12 +14,14 @@ struct OrderGroup: ParsableCommand {
 
 struct OrderCreate: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Create a draft order; a line is SKU:QTY[@PRICE] (price defaults to the base price).")
+        commandName: "create", abstract: "Create a draft order; a line is SKU:QTY[@PRICE] (price defaults to the base price).",
+        discussion: "Examples:\n  procure po create S1 A:100 B:20@24.50 --as alice\n  procure po create S1 --number PO-7 --date 2026-03-01 --key batch-7 A:10")
 
-    @Argument(help: "Supplier code.") var supplier: String
-    @Argument(help: "Lines, SKU:QTY[@PRICE].") var lines: [LineSpec]
-    @Option(help: "Order number (default: the next PO-nnnnnnnn).") var number: String?
-    @Option(help: "Order date (default today); prices are checked against the list in force that day.") var date: PostgresDate?
+    @Argument(help: ArgumentHelp("Supplier code.", valueName: "supplier")) var supplier: String
+    @Argument(help: ArgumentHelp("Lines, SKU:QTY[@PRICE].", valueName: "sku:qty[@price]")) var lines: [LineSpec]
+    @Option(help: ArgumentHelp("Order number (default: the next PO-nnnnnnnn).", valueName: "number")) var number: String?
+    @Option(help: ArgumentHelp("Order date (default today); prices are checked against the list in force that day.", valueName: "YYYY-MM-DD"))
+    var date: PostgresDate?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -44,45 +46,57 @@ extension OrderStep {
 }
 
 struct OrderIssue: OrderStep {
-    static let configuration = CommandConfiguration(commandName: "issue", abstract: "Issue a draft order to its supplier.")
+    static let configuration = CommandConfiguration(
+        commandName: "issue", abstract: "Issue a draft order to its supplier.",
+        discussion: "Example:\n  procure po issue PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poIssue }
-    @Argument(help: "Order number.") var number: String
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: CommonOptions
 }
 
 struct OrderAcknowledge: OrderStep {
-    static let configuration = CommandConfiguration(commandName: "ack", abstract: "Record that the supplier acknowledged the order.")
+    static let configuration = CommandConfiguration(
+        commandName: "ack", abstract: "Record that the supplier acknowledged the order.",
+        discussion: "Example:\n  procure po ack PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poAck }
-    @Argument(help: "Order number.") var number: String
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: CommonOptions
 }
 
 struct OrderClose: OrderStep {
-    static let configuration = CommandConfiguration(commandName: "close", abstract: "Close a delivered order.")
+    static let configuration = CommandConfiguration(
+        commandName: "close", abstract: "Close a delivered order.",
+        discussion: "Example:\n  procure po close PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poClose }
-    @Argument(help: "Order number.") var number: String
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: CommonOptions
 }
 
 struct OrderDelete: OrderStep {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a draft order (issued orders are revoked with `correct`).")
+    static let configuration = CommandConfiguration(
+        commandName: "delete", abstract: "Delete a draft order (issued orders are revoked with `correct`).",
+        discussion: "Example:\n  procure po delete PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poDelete }
-    @Argument(help: "Order number.") var number: String
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: CommonOptions
 }
 
 struct OrderShow: OrderStep {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an order, its lines, payments and links.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show an order, its lines, payments and links.",
+        discussion: "Examples:\n  procure po show PO-1\n  procure --format json po show PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poShow }
-    @Argument(help: "Order number.") var number: String
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: ReadOptions
 }
 
 struct OrderReceive: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "receive", abstract: "Record a delivered and accepted quantity of a line.")
-    @Argument(help: "Order number.") var number: String
-    @Argument(help: "Line number (1-based).") var line: Int
-    @Argument(help: "Quantity delivered and accepted.") var quantity: DecimalText
+    static let configuration = CommandConfiguration(
+        commandName: "receive", abstract: "Record a delivered and accepted quantity of a line.",
+        discussion: "Example:\n  procure po receive PO-1 1 40 --as alice")
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
+    @Argument(help: ArgumentHelp("Line number (1-based).", valueName: "line")) var line: Int
+    @Argument(help: ArgumentHelp("Quantity delivered and accepted.", valueName: "qty")) var quantity: DecimalText
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -91,9 +105,11 @@ struct OrderReceive: ProcureCommand {
 }
 
 struct OrderPay: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "pay", abstract: "Record an advance payment on an order (finance).")
-    @Argument(help: "Order number.") var number: String
-    @Argument(help: "Amount paid.") var amount: DecimalText
+    static let configuration = CommandConfiguration(
+        commandName: "pay", abstract: "Record an advance payment on an order (finance).",
+        discussion: "Example:\n  procure po pay PO-1 500.00 --as fiona")
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
+    @Argument(help: ArgumentHelp("Amount paid.", valueName: "amount")) var amount: DecimalText
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -103,10 +119,11 @@ struct OrderPay: ProcureCommand {
 
 struct OrderPrice: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "price", abstract: "Change a line's price: never above the base price, never below the buyer's limit.")
-    @Argument(help: "Order number.") var number: String
-    @Argument(help: "Line number (1-based).") var line: Int
-    @Argument(help: "New unit price.") var price: DecimalText
+        commandName: "price", abstract: "Change a line's price: never above the base price, never below the buyer's limit.",
+        discussion: "Example:\n  procure po price PO-1 2 23.75 --as alice")
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
+    @Argument(help: ArgumentHelp("Line number (1-based).", valueName: "line")) var line: Int
+    @Argument(help: ArgumentHelp("New unit price (never above the base price).", valueName: "price")) var price: DecimalText
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -137,7 +154,9 @@ enum PriceEdit {
 }
 
 struct OrderList: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List orders you may see.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List orders you may see.",
+        discussion: "Examples:\n  procure po list --status issued --from 2026-01-01 --limit 20\n  procure po list --supplier S1 --buyer alice")
     @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
     @Option(help: ArgumentHelp("Only this supplier's orders.", valueName: "code")) var supplier: String?
     @Option(help: ArgumentHelp("Only orders in this status: draft, issued, acknowledged, in_production, delivered, closed or revoked.",
@@ -156,8 +175,9 @@ struct OrderList: ProcureCommand {
 
 struct OrderEdits: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "edits", abstract: "Every price edit of an order: who, when, old, new, base, and refused attempts.")
-    @Argument(help: "Order number.") var number: String
+        commandName: "edits", abstract: "Every price edit of an order: who, when, old, new, base, and refused attempts.",
+        discussion: "Example:\n  procure po edits PO-1")
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

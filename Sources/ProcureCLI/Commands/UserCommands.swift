@@ -7,7 +7,9 @@ struct UserGroup: ParsableCommand {
 }
 
 struct UserAdd: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user as a PostgreSQL role in its group.")
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a user as a PostgreSQL role in its group.",
+        discussion: "Examples:\n  procure user add alice --role buyer --max-order-total 50000 --max-discount 10\n  procure user add fiona --role finance")
 
     @Argument(help: "User (role) name.") var name: String
     @Option(help: "buyer, finance, admin or auditor.") var role: String
