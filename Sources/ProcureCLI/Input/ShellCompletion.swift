@@ -52,7 +52,10 @@ struct ShellCompletion {
             } + ["--help"]
         } else {
             offered = (command.subcommands ?? []).map(\.commandName).filter { $0 != "help" }
-            if words.isEmpty { offered += ShellCompletion.shellWords }
+            if words.isEmpty {
+                // `run FILE` is for the command line, not a line of the shell.
+                offered = offered.filter { $0 != "run" } + ShellCompletion.shellWords
+            }
         }
         let fitting = Array(Set(offered.filter { $0.hasPrefix(partial) })).sorted()
         return (partial, fitting)
