@@ -9,8 +9,7 @@ struct BatchRunner {
     let stopOnError: Bool
     let interactive: Bool
 
-    /// Returns the process exit code: 0 when every line succeeded, else 1. The interactive
-    /// shell has shown each failure as it happened: leaving it is a success.
+    /// Returns the process exit code: 0 when every line succeeded, else 1 (the shell: see below).
     func run(_ input: some LineSource) -> Int32 {
         var lineNumber = 0
         var failures = 0
@@ -50,6 +49,9 @@ struct BatchRunner {
                 return 1
             }
         }
-        return failures == 0 || interactive ? 0 : 1
+        if failures == 0 { return 0 }
+        // The shell showed each failure as it happened: leaving it is a success, unless an
+        // --atomic session was rolled back.
+        return interactive && !runner.session.atomic ? 0 : 1
     }
 }
