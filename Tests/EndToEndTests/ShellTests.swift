@@ -22,8 +22,8 @@ final class ShellTests: ProcureTestCase {
     private static let ctrlC = "\u{03}"
 
     /// A shell on the test database, its history under `home`, at its first prompt.
-    private func startShell() throws -> (process: SpawnedProcess, terminal: PseudoTerminal) {
-        let shell = try ProcureBinary.startOnTerminal(["--db", conninfo], environment: ["PROCURE_HOME": home])
+    private func startShell(_ flags: [String] = []) throws -> (process: SpawnedProcess, terminal: PseudoTerminal) {
+        let shell = try ProcureBinary.startOnTerminal(["--db", conninfo] + flags, environment: ["PROCURE_HOME": home])
         let greeting = shell.terminal.read(until: Self.prompt)
         XCTAssertTrue(greeting.contains("type `help`"), greeting)
         return shell
@@ -50,6 +50,14 @@ final class ShellTests: ProcureTestCase {
         XCTAssertTrue(help.contains("supplier list"), help)
         XCTAssertFalse(help.contains("USAGE: procure <subcommand>"), help)
         XCTAssertEqual(quit(shell), .exited(0), shell.terminal.shown)
+    }
+
+    func testAnAtomicSessionRolledBackExitsOne() throws {
+        let shell = try startShell(["--atomic"])
+        XCTAssertTrue(enter("supplier add S7 --name Seven", on: shell.terminal).contains("Seven"))
+        XCTAssertTrue(enter("po show NO-SUCH-ORDER", on: shell.terminal).contains("not_found"))
+        XCTAssertEqual(quit(shell), .exited(1), shell.terminal.shown)
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.suppliers").first?["n"], "0", "rolled back")
     }
 
     func testCtrlCCancelsTheLineNotTheShell() throws {
