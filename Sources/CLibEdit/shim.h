@@ -2,6 +2,7 @@
 // which Swift cannot call: these wrappers give each use its own typed signature.
 #include <errno.h>
 #include <histedit.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static inline void *procure_el_client_data(EditLine *el) {
 }
 
 // Ctrl-C while a line is being edited cancels that line, not the shell: the handler only notes
-// the signal (installed without SA_RESTART, so the read in progress returns EINTR), and the read
+// the signal (installed without SA_RESTART, so a wait in progress returns EINTR), and the read
 // function below then ends the line with an error, which el_gets reports as no line.
 // (A function's own static: Swift emits the functions of this header, not its variables.)
 static inline volatile sig_atomic_t *procure_interrupted(void) {
@@ -112,6 +113,16 @@ static int procure_el_read_char(EditLine *el, wchar_t *character) {
     mbstate_t state;
     memset(&state, 0, sizeof state);
     for (;;) {
+        // The note is looked at before every wait and at least every 100 ms: a Ctrl-C that
+        // lands between two reads (not during one, so no EINTR) still ends the line.
+        if (*procure_interrupted()) return -1;
+        struct pollfd input = { STDIN_FILENO, POLLIN, 0 };
+        int ready = poll(&input, 1, 100);
+        if (ready == 0) continue;
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
         char byte;
         ssize_t count = read(STDIN_FILENO, &byte, 1);
         if (count == 1) {
@@ -123,10 +134,7 @@ static int procure_el_read_char(EditLine *el, wchar_t *character) {
             return 1;
         }
         if (count == 0) return 0;
-        if (errno == EINTR) {
-            if (*procure_interrupted()) return -1;
-            continue;
-        }
+        if (errno == EINTR) continue;
         return -1;
     }
 }

@@ -51,6 +51,22 @@ public final class PseudoTerminal: @unchecked Sendable {
         }
     }
 
+    /// Waits until the program on the terminal reads keys one by one (a line editor's raw mode,
+    /// canonical input off), as it is once it edits a line; false after `timeout` seconds. A
+    /// line editor may show its prompt before it switches: keys typed in between would be
+    /// echoed and buffered by the terminal itself.
+    @discardableResult
+    public func waitForKeyByKeyInput(timeout: TimeInterval = 10) -> Bool {
+        let deadline = MonotonicClock.now() + timeout
+        var modes = termios()
+        while MonotonicClock.now() < deadline {
+            // On Linux the controller side reports the device's modes.
+            if tcgetattr(controller, &modes) == 0 && modes.c_lflag & tcflag_t(ICANON) == 0 { return true }
+            usleep(2_000)
+        }
+        return false
+    }
+
     /// Reads what the terminal shows until the output since the last read contains `marker`, or
     /// `timeout` seconds pass; returns that output (all of it, marker included, when found).
     @discardableResult

@@ -24,15 +24,24 @@ final class ShellTests: ProcureTestCase {
     /// A shell on the test database, its history under `home`, at its first prompt.
     private func startShell(_ flags: [String] = []) throws -> (process: SpawnedProcess, terminal: PseudoTerminal) {
         let shell = try ProcureBinary.startOnTerminal(["--db", conninfo] + flags, environment: ["PROCURE_HOME": home])
-        let greeting = shell.terminal.read(until: Self.prompt)
+        let greeting = prompt(on: shell.terminal)
         XCTAssertTrue(greeting.contains("type `help`"), greeting)
         return shell
+    }
+
+    /// What the terminal shows up to the next prompt, once the shell edits its line (keys typed
+    /// earlier would be echoed by the terminal, not the shell).
+    @discardableResult
+    private func prompt(on terminal: PseudoTerminal) -> String {
+        let shown = terminal.read(until: Self.prompt)
+        XCTAssertTrue(terminal.waitForKeyByKeyInput(), "the shell never read keys: \(terminal.shown)")
+        return shown
     }
 
     /// Types a line and Return, and returns what the terminal shows up to the next prompt.
     private func enter(_ line: String, on terminal: PseudoTerminal) -> String {
         terminal.type(line + "\r")
-        return terminal.read(until: Self.prompt)
+        return prompt(on: terminal)
     }
 
     private func quit(_ shell: (process: SpawnedProcess, terminal: PseudoTerminal)) -> ExitOutcome {
@@ -65,7 +74,7 @@ final class ShellTests: ProcureTestCase {
         shell.terminal.type("supplier add S8 --name Eight")
         shell.terminal.read(until: "Eight")
         shell.terminal.type(Self.ctrlC)
-        let cancelled = shell.terminal.read(until: Self.prompt)
+        let cancelled = prompt(on: shell.terminal)
         XCTAssertTrue(cancelled.contains("^C"), cancelled)
         XCTAssertNil(shell.process.poll(), "Ctrl-C ended the shell: \(shell.terminal.shown)")
         let listed = enter("supplier list", on: shell.terminal)
@@ -120,10 +129,10 @@ final class ShellTests: ProcureTestCase {
         shell.terminal.type("\t")
         XCTAssertEqual(shell.terminal.read(until: "i", timeout: 10).last, "i")
         shell.terminal.type("\t")
-        let choices = shell.terminal.read(until: Self.prompt, timeout: 10)
+        let choices = prompt(on: shell.terminal)
         XCTAssertTrue(choices.contains("line") && choices.contains("list"), choices)
         shell.terminal.type(Self.ctrlC)
-        shell.terminal.read(until: Self.prompt)
+        prompt(on: shell.terminal)
         XCTAssertEqual(quit(shell), .exited(0), shell.terminal.shown)
         XCTAssertEqual(try sql("SELECT review_days FROM procure.suppliers WHERE code = 'S1'").first?["review_days"], "3")
     }
