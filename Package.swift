@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers point one way:
 // CLibPQ → Postgres → EmbeddedPostgres → ProcurementStore → ProcureCLI → procure
+//                                                   CLibEdit (libedit) ↗
 //                      ProcureSQL (sql/ compiled in) ↗
 // ProcessSupport (spawner, seeded generator, temp folders) ↗ EmbeddedPostgres, procure-bench, tests
 // procure-bench: Postgres, EmbeddedPostgres, ProcessSupport; drives the `procure` binary
@@ -18,6 +19,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The interactive shell's line editing, history and completion: libedit, as psql uses.
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "ProcessSupport"),
         .target(name: "EmbeddedPostgres", dependencies: ["Postgres", "ProcessSupport"]),
@@ -32,7 +35,7 @@ let package = Package(
         .target(
             name: "ProcureCLI",
             dependencies: [
-                "ProcurementStore", "EmbeddedPostgres",
+                "ProcurementStore", "EmbeddedPostgres", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

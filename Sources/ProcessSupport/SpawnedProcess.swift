@@ -13,6 +13,9 @@ public final class SpawnedProcess: @unchecked Sendable {
         case file(String)
         /// A pipe: the parent writes with `write(_:)` and ends the input with `closeInput()`.
         case pipe
+        /// A terminal device (a `PseudoTerminal`'s): the child runs in a session of its own with
+        /// it as its controlling terminal, so that it sees a terminal and Ctrl-C reaches it.
+        case terminal(String)
     }
 
     public enum Output: Sendable {
@@ -70,6 +73,10 @@ public final class SpawnedProcess: @unchecked Sendable {
         switch input {
         case .null: posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         case .file(let path): posix_spawn_file_actions_addopen(&actions, 0, path, O_RDONLY, 0)
+        case .terminal(let path):
+            // Opened after setsid (the attributes below), without O_NOCTTY: the session's
+            // controlling terminal.
+            posix_spawn_file_actions_addopen(&actions, 0, path, O_RDWR, 0)
         case .pipe:
             guard pipe(&pipeFDs) == 0 else { throw ProcessSupportError("pipe: \(String(cString: strerror(errno)))") }
             // The parent's write end must not leak into this or any later child, or the
@@ -100,11 +107,17 @@ public final class SpawnedProcess: @unchecked Sendable {
             cEnvironment = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         }
         defer { cEnvironment.forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        if case .terminal = input {
+            posix_spawnattr_setflags(&attributes, Int16(SpawnedProcess.newSession))
+        }
         var child: pid_t = 0
         let begun = MonotonicClock.now()
         let spawned = cEnvironment.isEmpty
-            ? posix_spawn(&child, argv[0], &actions, nil, cArguments, environ)
-            : posix_spawn(&child, argv[0], &actions, nil, cArguments, cEnvironment)
+            ? posix_spawn(&child, argv[0], &actions, &attributes, cArguments, environ)
+            : posix_spawn(&child, argv[0], &actions, &attributes, cArguments, cEnvironment)
         if pipeFDs[0] >= 0 { close(pipeFDs[0]) }
         guard spawned == 0 else {
             if pipeFDs[1] >= 0 { close(pipeFDs[1]) }
@@ -145,6 +158,13 @@ public final class SpawnedProcess: @unchecked Sendable {
         let termination = child.waitForTermination()
         return Finished(termination: termination, stdout: child.stdout, stderr: mergeErrors ? "" : child.stderr)
     }
+
+    /// POSIX_SPAWN_SETSID, which Swift does not import from glibc's headers.
+    #if os(Linux)
+    static let newSession: Int32 = 0x80
+    #else
+    static let newSession = Int32(POSIX_SPAWN_SETSID)
+    #endif
 
     /// The `runuser` of this system (util-linux).
     static let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]

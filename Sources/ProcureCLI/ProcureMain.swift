@@ -4,10 +4,11 @@ import ProcurementStore
 
 /// Flags of the whole run, given before the verb (or, for `--as`, anywhere on a line).
 struct RunOptions: ParsableArguments {
-    @Option(help: "Database URL or libpq connection string (else DATABASE_URL, PG* variables, or the embedded cluster).")
+    @Option(help: ArgumentHelp("Database URL or libpq connection string (else DATABASE_URL, PG* variables, or the embedded cluster).",
+                               valueName: "url"))
     var db: String?
 
-    @Option(help: "Output format: table, json (JSON Lines) or csv.")
+    @Option(help: ArgumentHelp("Output format: table, json (JSON Lines) or csv.", valueName: "table|json|csv"))
     var format: OutputFormat = .table
 
     @Flag(help: "Stop a batch at its first failed line.")
@@ -16,8 +17,11 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Run the whole batch in one transaction: all lines or nothing.")
     var atomic = false
 
-    @Option(name: .customLong("as"), help: "Act as this user (SET ROLE).")
+    @Option(name: .customLong("as"), help: ArgumentHelp("Act as this procure user (SET ROLE).", valueName: "user"))
     var actor: String?
+
+    @Flag(help: "Print the version.")
+    var version = false
 
     @Argument(parsing: .captureForPassthrough, help: "VERB ARGS… (none: a batch from stdin, or a shell on a terminal)")
     var words: [String] = []
@@ -36,6 +40,10 @@ public enum ProcureMain {
             }
             return usageError(RunOptions.message(for: error), arguments: arguments)
         }
+        if options.version {
+            Console.out("procure \(ProcureCommandLine.version)\n")
+            return 0
+        }
         if options.words.first == "run" {
             return runFile(options)
         }
@@ -43,10 +51,16 @@ public enum ProcureMain {
         let runner = LineRunner(session: session, defaultActor: options.actor)
         let writer = OutputWriter(format: options.format)
         if options.words.isEmpty {
-            let interactive = InputSource.standardInputIsTerminal
-            if interactive { Console.out("procure — type `help` for the verbs, `quit` to leave.\n") }
-            return BatchRunner(runner: runner, writer: writer, stopOnError: options.stopOnError, interactive: interactive)
-                .run(InputSource())
+            guard InputSource.standardInputIsTerminal else {
+                return BatchRunner(runner: runner, writer: writer, stopOnError: options.stopOnError, interactive: false)
+                    .run(InputSource())
+            }
+            Console.out("procure \(ProcureCommandLine.version) — type `help` for the verbs, `quit` to leave.\n")
+            let shell = BatchRunner(runner: runner, writer: writer, stopOnError: false, interactive: true)
+            if let editor = LineEditor(historyFile: LineEditor.historyFile(), completion: .ofCommandLine()) {
+                return shell.run(editor)
+            }
+            return shell.run(PromptedInput(InputSource()))
         }
         return oneShot(options.words, runner: runner, writer: writer)
     }
@@ -103,12 +117,19 @@ public enum ProcureMain {
 
 /// `procure run FILE`: a batch from a file.
 struct RunFileCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a batch file: one command per line.")
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a batch file: one command per line (# comments, blank lines skipped).",
+        discussion: """
+            Examples:
+              procure run examples/worked-example.txt
+              procure run orders.txt --atomic --as alice
+              procure --format json run orders.txt --stop-on-error
+            """)
 
-    @Argument(help: "The batch file.") var file: String
-    @Option(help: "Database URL or connection string.") var db: String?
-    @Option(help: "Output format: table, json or csv.") var format: OutputFormat?
+    @Argument(help: ArgumentHelp("The batch file.", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("Database URL or libpq connection string.", valueName: "url")) var db: String?
+    @Option(help: ArgumentHelp("Output format: table, json or csv.", valueName: "table|json|csv")) var format: OutputFormat?
     @Flag(help: "Stop at the first failed line.") var stopOnError = false
-    @Flag(help: "All lines in one transaction.") var atomic = false
-    @Option(name: .customLong("as"), help: "Act as this user.") var actor: String?
+    @Flag(help: "All lines in one transaction: all or nothing.") var atomic = false
+    @Option(name: .customLong("as"), help: ArgumentHelp("Act as this procure user.", valueName: "user")) var actor: String?
 }

@@ -38,9 +38,12 @@ public struct DatabaseClient {
 
     // MARK: Master data
 
-    public var supplierAdd: (_ code: String, _ name: String, _ currency: String, _ regime: String,
-                             _ profitRate: DecimalText?, _ schedule: JSONValue?, _ claimDays: Int) throws -> JSONValue
+    public var supplierAdd: (_ terms: SupplierTerms) throws -> JSONValue
+    /// Changes the terms given (nil fields unchanged).
+    public var supplierSet: (_ terms: SupplierTerms) throws -> JSONValue
+    public var supplierList: () throws -> JSONValue
     public var itemAdd: (_ sku: String, _ name: String, _ uom: String) throws -> JSONValue
+    public var itemList: () throws -> JSONValue
     public var priceSet: (_ supplier: String, _ sku: String, _ price: DecimalText,
                           _ from: PostgresDate?, _ to: PostgresDate?) throws -> JSONValue
     public var priceList: (_ supplier: String, _ on: PostgresDate?) throws -> JSONValue
@@ -60,7 +63,13 @@ public struct DatabaseClient {
     public var poClose: (_ number: String) throws -> JSONValue
     public var poDelete: (_ number: String) throws -> JSONValue
     public var poShow: (_ number: String) throws -> JSONValue
-    public var poList: (_ buyer: String?, _ supplier: String?, _ status: String?) throws -> JSONValue
+    /// Newest order date first, the numbers of one date in natural order.
+    public var poList: (_ filter: OrderListFilter) throws -> JSONValue
+    /// A draft's lines: add one (numbered after the last), change one, remove one.
+    public var poLineAdd: (_ number: String, _ line: OrderLineInput) throws -> JSONValue
+    public var poLineSet: (_ number: String, _ line: Int, _ quantity: DecimalText?, _ price: DecimalText?,
+                           _ sku: String?) throws -> JSONValue
+    public var poLineRemove: (_ number: String, _ line: Int) throws -> JSONValue
     public var poReceive: (_ number: String, _ line: Int, _ quantity: DecimalText) throws -> JSONValue
     public var poPay: (_ number: String, _ amount: DecimalText) throws -> JSONValue
     public var poPrice: (_ number: String, _ line: Int, _ price: DecimalText) throws -> JSONValue
@@ -125,6 +134,50 @@ public enum LimitSetting: Sendable, Hashable {
     }
 }
 
+/// A supplier's code and the terms `supplier add` or `supplier set` gives; nil: the default
+/// (add) or unchanged (set).
+public struct SupplierTerms: Sendable {
+    public var code: String
+    public var name: String?
+    public var currency: String?
+    public var regime: String?
+    public var profitRate: DecimalText?
+    public var schedule: JSONValue?
+    public var claimDays: Int?
+    public var reviewDays: Int?
+
+    public init(code: String, name: String?, currency: String?, regime: String?, profitRate: DecimalText?,
+                schedule: JSONValue?, claimDays: Int?, reviewDays: Int?) {
+        self.code = code
+        self.name = name
+        self.currency = currency
+        self.regime = regime
+        self.profitRate = profitRate
+        self.schedule = schedule
+        self.claimDays = claimDays
+        self.reviewDays = reviewDays
+    }
+}
+
+/// Which orders `po list` shows; nil: no restriction. Dates bound the order date, inclusive.
+public struct OrderListFilter: Sendable {
+    public var buyer: String?
+    public var supplier: String?
+    public var status: String?
+    public var from: PostgresDate?
+    public var to: PostgresDate?
+    public var limit: Int?
+
+    public init(buyer: String?, supplier: String?, status: String?, from: PostgresDate?, to: PostgresDate?, limit: Int?) {
+        self.buyer = buyer
+        self.supplier = supplier
+        self.status = status
+        self.from = from
+        self.to = to
+        self.limit = limit
+    }
+}
+
 /// One order line as a verb passes it: the price nil for the base price.
 public struct OrderLineInput: Sendable, Hashable {
     public var sku: String
@@ -165,11 +218,6 @@ extension DatabaseClient {
         try idempotentSave(key, verb, result)
     }
 
-    public func supplierAdd(code: String, name: String, currency: String, regime: String,
-                            profitRate: DecimalText?, schedule: JSONValue?, claimDays: Int) throws -> JSONValue {
-        try supplierAdd(code, name, currency, regime, profitRate, schedule, claimDays)
-    }
-
     public func itemAdd(sku: String, name: String, uom: String) throws -> JSONValue {
         try itemAdd(sku, name, uom)
     }
@@ -195,8 +243,16 @@ extension DatabaseClient {
         try poCreate(supplier, number, date, lines)
     }
 
-    public func poList(buyer: String?, supplier: String?, status: String?) throws -> JSONValue {
-        try poList(buyer, supplier, status)
+    public func poLineAdd(number: String, line: OrderLineInput) throws -> JSONValue {
+        try poLineAdd(number, line)
+    }
+
+    public func poLineSet(number: String, line: Int, quantity: DecimalText?, price: DecimalText?, sku: String?) throws -> JSONValue {
+        try poLineSet(number, line, quantity, price, sku)
+    }
+
+    public func poLineRemove(number: String, line: Int) throws -> JSONValue {
+        try poLineRemove(number, line)
     }
 
     public func poReceive(number: String, line: Int, quantity: DecimalText) throws -> JSONValue {

@@ -41,10 +41,13 @@ extension DatabaseClient {
                 _ = try call("idempotent_save", key, verb, JSONParameter(stored))
             },
 
-            supplierAdd: { code, name, currency, regime, profitRate, schedule, claimDays in
-                try call("supplier_add", code, name, currency, regime, profitRate, schedule.map(JSONParameter.init), claimDays)
-            },
+            supplierAdd: { terms in try call("supplier_add", terms.code, terms.name, terms.currency, terms.regime,
+                                             terms.profitRate, terms.schedule.map(JSONParameter.init), terms.claimDays, terms.reviewDays) },
+            supplierSet: { terms in try call("supplier_set", terms.code, terms.name, terms.currency, terms.regime,
+                                             terms.profitRate, terms.schedule.map(JSONParameter.init), terms.claimDays, terms.reviewDays) },
+            supplierList: { try call("supplier_list") },
             itemAdd: { sku, name, uom in try call("item_add", sku, name, uom) },
+            itemList: { try call("item_list") },
             priceSet: { supplier, sku, price, from, to in try call("price_set", supplier, sku, price, from, to) },
             priceList: { supplier, on in try call("price_list", supplier, on) },
             userAdd: { name, role, maxOrderTotal, maxDiscount, password, supplier in
@@ -65,7 +68,12 @@ extension DatabaseClient {
             poClose: { number in try call("po_close", number) },
             poDelete: { number in try call("po_delete", number) },
             poShow: { number in try call("po_show", number) },
-            poList: { buyer, supplier, status in try call("po_list", buyer, supplier, status) },
+            poList: { filter in
+                try call("po_list", filter.buyer, filter.supplier, filter.status, filter.from, filter.to, filter.limit)
+            },
+            poLineAdd: { number, line in try call("po_line_add", number, JSONParameter(line: line)) },
+            poLineSet: { number, line, quantity, price, sku in try call("po_line_set", number, line, quantity, price, sku) },
+            poLineRemove: { number, line in try call("po_line_remove", number, line) },
             poReceive: { number, line, quantity in try call("po_receive", number, line, quantity) },
             poPay: { number, amount in try call("po_pay", number, amount) },
             poPrice: { number, line, price in try call("po_price", number, line, price) },
@@ -146,13 +154,20 @@ private struct JSONParameter: PostgresEncodable {
     /// Order lines as the SQL functions take them: `[{"sku", "qty", "price"}]`, the price null
     /// for the base price.
     init(lines: [OrderLineInput]) {
-        self.init(.array(lines.map { line in
-            .object([
-                ("sku", .string(line.sku)),
-                ("qty", .string(line.quantity.text)),
-                ("price", line.price.map { .string($0.text) } ?? .null),
-            ])
-        }))
+        self.init(.array(lines.map(JSONParameter.object)))
+    }
+
+    /// One order line: `{"sku", "qty", "price"}`.
+    init(line: OrderLineInput) {
+        self.init(JSONParameter.object(line))
+    }
+
+    private static func object(_ line: OrderLineInput) -> JSONValue {
+        .object([
+            ("sku", .string(line.sku)),
+            ("qty", .string(line.quantity.text)),
+            ("price", line.price.map { .string($0.text) } ?? .null),
+        ])
     }
 
     var postgresText: String? { text }

@@ -76,6 +76,14 @@ final class SupplierSideTests: DatabaseTestCase {
         XCTAssertEqual(try json(["case", "list", "--all", "--as", other]).arrayValue?.count, 0)
     }
 
+    func testASuppliersKeyedClaimReturnsTheFirstResult() throws {
+        try issued("P-1")
+        _ = try json(["correct", "P-1", "--reason", "duplicate", "--note", "sent twice", "--as", buyer])
+        let first = try json(["claim", "submit", "P-1", "--key", "claim-p1", "--as", acme])
+        XCTAssertEqual(try json(["claim", "submit", "P-1", "--key", "claim-p1", "--as", acme]), first)
+        XCTAssertEqual(try errorCode(["claim", "submit", "P-1", "--key", "claim-again", "--as", acme]), "invalid_state")
+    }
+
     func testAReviewWindowOfNoDaysAgreesAtOnceAndANothingToPayCaseSettles() throws {
         _ = try sql("UPDATE procure.suppliers SET claim_days = 0, review_days = 0 WHERE code = 'S2'")
         try issued("P-2", "A:5@12", supplier: "S2")

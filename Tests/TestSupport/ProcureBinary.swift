@@ -43,3 +43,19 @@ public enum ProcureBinary {
         throw TestSupportError("the procure executable was not found next to the test bundle \(Bundle.main.bundleURL.path); build it first or set PROCURE_BINARY")
     }
 }
+
+extension ProcureBinary {
+    /// Starts `procure ARGUMENTS` on a pseudo-terminal of its own (stdin, stdout and stderr), as a
+    /// user at a terminal would run it; type into it and read what it shows with the terminal.
+    public static func startOnTerminal(
+        _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> (process: SpawnedProcess, terminal: PseudoTerminal) {
+        let terminal = try PseudoTerminal()
+        var environment = environment
+        if environment["TERM"] == nil { environment["TERM"] = "xterm" }
+        let process = try SpawnedProcess(
+            [try path()] + arguments, input: .terminal(terminal.devicePath),
+            output: .file(terminal.devicePath), error: .file(terminal.devicePath), environment: environment)
+        return (process, terminal)
+    }
+}

@@ -160,7 +160,8 @@ BEGIN
     IF p_key IS NULL OR btrim(p_key) = '' THEN
         PERFORM procure.fail('invalid_argument', 'an idempotency key (--key) must not be empty');
     END IF;
-    IF NOT (procure.actor_is('procure_buyer') OR procure.actor_is('procure_finance') OR procure.actor_is('procure_admin')) THEN
+    IF NOT (procure.actor_is('procure_buyer') OR procure.actor_is('procure_finance') OR procure.actor_is('procure_admin')
+            OR procure.actor_is('procure_supplier')) THEN
         PERFORM procure.fail('permission_denied', format('%s writes nothing, idempotency keys included', procure.actor()));
     END IF;
     INSERT INTO procure.idempotency_keys (key, verb, actor, result)

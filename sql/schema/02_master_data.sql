@@ -24,51 +24,110 @@ BEGIN
     SELECT jsonb_build_object(
             'code', s.code, 'name', s.name, 'currency', s.currency, 'regime', s.regime,
             'profit_rate', procure.fmt_pct(s.profit_rate), 'schedule', s.schedule,
-            'claim_days', s.claim_days));
+            'claim_days', s.claim_days, 'review_days', s.review_days));
+END
+$$;
+
+-- A supplier's terms as supplier_add and supplier_set are about to write them:
+-- refused in the words of the option that is wrong, the schedule's values
+-- normalised to decimal strings.
+CREATE FUNCTION procure.supplier_terms(s procure.suppliers) RETURNS procure.suppliers
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF s.code IS NULL OR btrim(s.code) = '' THEN
+        PERFORM procure.fail('invalid_argument', 'supplier code is required');
+    END IF;
+    IF s.name IS NULL OR btrim(s.name) = '' THEN
+        PERFORM procure.fail('invalid_argument', format('supplier %s: --name is required', s.code));
+    END IF;
+    IF s.regime NOT IN ('cost', 'schedule', 'expectation') THEN
+        PERFORM procure.fail('invalid_argument',
+            format('supplier %s: regime %s is not one of cost, schedule, expectation', s.code, s.regime));
+    END IF;
+    IF s.currency !~ '^[A-Z]{3}$' THEN
+        PERFORM procure.fail('invalid_argument',
+            format('supplier %s: currency %s is not a 3-letter ISO code', s.code, s.currency));
+    END IF;
+    IF NOT procure.valid_schedule(s.schedule) THEN
+        PERFORM procure.fail('invalid_argument', format(
+            'supplier %s: schedule %s must map stages (issued, acknowledged, materials, production, finished) to percentages 0..100',
+            s.code, s.schedule::text));
+    END IF;
+    IF s.claim_days < 0 THEN
+        PERFORM procure.fail('invalid_argument', format('supplier %s: --claim-days %s must be 0 or more', s.code, s.claim_days));
+    END IF;
+    IF s.review_days < 0 THEN
+        PERFORM procure.fail('invalid_argument', format('supplier %s: --review-days %s must be 0 or more', s.code, s.review_days));
+    END IF;
+    SELECT coalesce(jsonb_object_agg(key, trim_scale((value #>> '{}')::numeric)::text), '{}'::jsonb)
+      INTO s.schedule FROM jsonb_each(s.schedule);
+    RETURN s;
 END
 $$;
 
 CREATE FUNCTION procure.supplier_add(
     p_code text, p_name text, p_currency text, p_regime text,
-    p_profit_rate numeric, p_schedule jsonb, p_claim_days integer) RETURNS jsonb
+    p_profit_rate numeric, p_schedule jsonb, p_claim_days integer, p_review_days integer DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
 DECLARE
-    v_schedule jsonb := coalesce(p_schedule, '{}'::jsonb);
     s procure.suppliers;
 BEGIN
-    IF p_code IS NULL OR btrim(p_code) = '' THEN
-        PERFORM procure.fail('invalid_argument', 'supplier code is required');
-    END IF;
-    IF p_name IS NULL OR btrim(p_name) = '' THEN
-        PERFORM procure.fail('invalid_argument', format('supplier %s: --name is required', p_code));
-    END IF;
-    IF p_regime IS NOT NULL AND p_regime NOT IN ('cost', 'schedule', 'expectation') THEN
-        PERFORM procure.fail('invalid_argument',
-            format('supplier %s: regime %s is not one of cost, schedule, expectation', p_code, p_regime));
-    END IF;
-    IF p_currency IS NOT NULL AND p_currency !~ '^[A-Z]{3}$' THEN
-        PERFORM procure.fail('invalid_argument',
-            format('supplier %s: currency %s is not a 3-letter ISO code', p_code, p_currency));
-    END IF;
-    IF NOT procure.valid_schedule(v_schedule) THEN
-        PERFORM procure.fail('invalid_argument', format(
-            'supplier %s: schedule %s must map stages (issued, acknowledged, materials, production, finished) to percentages 0..100',
-            p_code, v_schedule::text));
-    END IF;
-    IF p_claim_days IS NOT NULL AND p_claim_days < 0 THEN
-        PERFORM procure.fail('invalid_argument', format('supplier %s: claim days %s must be ≥ 0', p_code, p_claim_days));
-    END IF;
-    -- normalise the schedule values to decimal strings
-    SELECT coalesce(jsonb_object_agg(key, trim_scale((value #>> '{}')::numeric)::text), '{}'::jsonb)
-      INTO v_schedule FROM jsonb_each(v_schedule);
-
-    INSERT INTO procure.suppliers AS t (code, name, currency, regime, profit_rate, schedule, claim_days)
-    VALUES (p_code, p_name, coalesce(p_currency, 'CNY'), coalesce(p_regime, 'cost'),
-            coalesce(p_profit_rate, 0), v_schedule, coalesce(p_claim_days, 15))
+    s.code := p_code;
+    s.name := p_name;
+    s.currency := coalesce(p_currency, 'CNY');
+    s.regime := coalesce(p_regime, 'cost');
+    s.profit_rate := coalesce(p_profit_rate, 0);
+    s.schedule := coalesce(p_schedule, '{}'::jsonb);
+    s.claim_days := coalesce(p_claim_days, 15);
+    s.review_days := coalesce(p_review_days, 15);
+    s := procure.supplier_terms(s);
+    INSERT INTO procure.suppliers AS t (code, name, currency, regime, profit_rate, schedule, claim_days, review_days)
+    VALUES (s.code, s.name, s.currency, s.regime, s.profit_rate, s.schedule, s.claim_days, s.review_days)
     RETURNING t.* INTO s;
     RETURN procure.supplier_json(s);
+END
+$$;
+
+-- supplier_set: changes the terms given (NULL: unchanged).
+CREATE FUNCTION procure.supplier_set(
+    p_code text, p_name text, p_currency text, p_regime text,
+    p_profit_rate numeric, p_schedule jsonb, p_claim_days integer, p_review_days integer DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    s procure.suppliers;
+BEGIN
+    SELECT * INTO s FROM procure.suppliers WHERE code = p_code FOR UPDATE;
+    IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_code)); END IF;
+    s.name := coalesce(p_name, s.name);
+    s.currency := coalesce(p_currency, s.currency);
+    s.regime := coalesce(p_regime, s.regime);
+    s.profit_rate := coalesce(p_profit_rate, s.profit_rate);
+    s.schedule := coalesce(p_schedule, s.schedule);
+    s.claim_days := coalesce(p_claim_days, s.claim_days);
+    s.review_days := coalesce(p_review_days, s.review_days);
+    s := procure.supplier_terms(s);
+    UPDATE procure.suppliers t
+       SET name = s.name, currency = s.currency, regime = s.regime, profit_rate = s.profit_rate,
+           schedule = s.schedule, claim_days = s.claim_days, review_days = s.review_days
+     WHERE t.id = s.id
+    RETURNING t.* INTO s;
+    RETURN procure.supplier_json(s);
+END
+$$;
+
+-- Every supplier with its terms, by code.
+CREATE FUNCTION procure.supplier_list() RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN coalesce((SELECT jsonb_agg(procure.supplier_json(s) ORDER BY s.code) FROM procure.suppliers s), '[]'::jsonb);
 END
 $$;
 
@@ -88,6 +147,18 @@ BEGIN
     INSERT INTO procure.items AS t (sku, name, uom) VALUES (p_sku, p_name, coalesce(p_uom, 'pcs'))
     RETURNING t.* INTO i;
     RETURN jsonb_build_object('sku', i.sku, 'name', i.name, 'uom', i.uom);
+END
+$$;
+
+-- Every item, by SKU.
+CREATE FUNCTION procure.item_list() RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN coalesce((
+        SELECT jsonb_agg(jsonb_build_object('sku', i.sku, 'name', i.name, 'uom', i.uom) ORDER BY i.sku)
+          FROM procure.items i), '[]'::jsonb);
 END
 $$;
 

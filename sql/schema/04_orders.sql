@@ -486,7 +486,24 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION procure.po_list(p_buyer text, p_supplier text, p_status text) RETURNS jsonb
+-- The key that sorts order numbers in natural order: each run of digits by its
+-- value (PO-2 before PO-10), the rest as text; compare with COLLATE "C".
+CREATE FUNCTION procure.natural_sort_key(p text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+AS $$
+    SELECT coalesce(string_agg(
+               CASE WHEN r.part[1] ~ '^[0-9]' THEN
+                        lpad(length(coalesce(nullif(ltrim(r.part[1], '0'), ''), '0'))::text, 4, '0')
+                        || coalesce(nullif(ltrim(r.part[1], '0'), ''), '0')
+                    ELSE r.part[1] END, '' ORDER BY r.n), '')
+      FROM regexp_matches(p, '[0-9]+|[^0-9]+', 'g') WITH ORDINALITY AS r(part, n)
+$$;
+
+-- po_list: the orders the caller may see, newest order date first, numbers of
+-- one date in natural order; p_from / p_to bound the order date (inclusive),
+-- p_limit the count.
+CREATE FUNCTION procure.po_list(p_buyer text, p_supplier text, p_status text,
+                                p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_limit integer DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
@@ -498,22 +515,34 @@ BEGIN
         PERFORM procure.fail('invalid_argument', format(
             'status %s is not one of draft, issued, acknowledged, in_production, delivered, closed, revoked', p_status));
     END IF;
+    IF p_limit IS NOT NULL AND p_limit < 1 THEN
+        PERFORM procure.fail('invalid_argument', format('--limit %s must be 1 or more', p_limit));
+    END IF;
+    IF p_from > p_to THEN
+        PERFORM procure.fail('invalid_argument', format('--from %s is after --to %s', p_from, p_to));
+    END IF;
     IF p_supplier IS NOT NULL THEN
         SELECT id INTO v_supplier_id FROM procure.suppliers WHERE code = p_supplier;
         IF NOT FOUND THEN PERFORM procure.fail('not_found', format('supplier %s not found', p_supplier)); END IF;
     END IF;
     RETURN coalesce((
         SELECT jsonb_agg(jsonb_build_object(
-                   'number', o.number, 'supplier', s.code, 'buyer', o.buyer, 'date', o.order_date,
-                   'status', o.status, 'currency', s.currency,
-                   'total', procure.fmt_amount(coalesce(t.total, 0))) ORDER BY o.order_date, o.number)
-          FROM procure.orders o
-          JOIN procure.suppliers s ON s.id = o.supplier_id
-          LEFT JOIN LATERAL (SELECT sum(round(l.qty * l.price, 2)) AS total FROM procure.order_lines l
-                              WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id) t ON true
-         WHERE (p_buyer IS NULL OR o.buyer = p_buyer)
-           AND (v_supplier_id IS NULL OR o.supplier_id = v_supplier_id)
-           AND (p_status IS NULL OR o.status = p_status)), '[]'::jsonb);
+                   'number', o.number, 'status', o.status, 'supplier', o.supplier, 'buyer', o.buyer,
+                   'date', o.order_date, 'currency', o.currency, 'total', o.total)
+                   ORDER BY o.order_date DESC, procure.natural_sort_key(o.number) COLLATE "C", o.number)
+          FROM (SELECT o.number, o.status, s.code AS supplier, o.buyer, o.order_date, s.currency,
+                       procure.fmt_amount(coalesce(t.total, 0)) AS total
+                  FROM procure.orders o
+                  JOIN procure.suppliers s ON s.id = o.supplier_id
+                  LEFT JOIN LATERAL (SELECT sum(round(l.qty * l.price, 2)) AS total FROM procure.order_lines l
+                                      WHERE l.supplier_id = o.supplier_id AND l.order_id = o.id) t ON true
+                 WHERE (p_buyer IS NULL OR o.buyer = p_buyer)
+                   AND (v_supplier_id IS NULL OR o.supplier_id = v_supplier_id)
+                   AND (p_status IS NULL OR o.status = p_status)
+                   AND (p_from IS NULL OR o.order_date >= p_from)
+                   AND (p_to IS NULL OR o.order_date <= p_to)
+                 ORDER BY o.order_date DESC, procure.natural_sort_key(o.number) COLLATE "C", o.number
+                 LIMIT p_limit) o), '[]'::jsonb);
 END
 $$;
 
@@ -719,6 +748,81 @@ BEGIN
     RETURN procure.po_json(o) || jsonb_build_object('edit', jsonb_build_object(
         'line', p_line, 'old', procure.fmt_price(v_old), 'new', procure.fmt_price(l.price),
         'base', procure.fmt_price(l.base_price), 'accepted', true));
+END
+$$;
+
+-- po_line_add / po_line_set / po_line_remove: a draft's lines. The line
+-- trigger holds the rules (drafts only for item and quantity, the price against
+-- the base price and the buyer's limit); accepted price changes are logged by
+-- order_lines_log_price like any edit.
+CREATE FUNCTION procure.po_line_add(p_number text, p_line jsonb) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    o := procure.get_order(p_number, true);
+    PERFORM procure.insert_lines(o, jsonb_build_array(p_line));
+    RETURN procure.po_json(o);
+END
+$$;
+
+-- A new SKU without a price takes that item's base price; a quantity alone
+-- changes only itself.
+CREATE FUNCTION procure.po_line_set(p_number text, p_line integer, p_qty numeric, p_price numeric, p_sku text) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    l procure.order_lines;
+    v_item bigint;
+    v_what text := format('order %s line %s', p_number, p_line);
+BEGIN
+    o := procure.get_order(p_number, true);
+    IF p_qty IS NULL AND p_price IS NULL AND p_sku IS NULL THEN
+        PERFORM procure.fail('invalid_argument', format('%s: give --qty, --price or --sku', v_what));
+    END IF;
+    SELECT * INTO l FROM procure.order_lines
+     WHERE supplier_id = o.supplier_id AND order_id = o.id AND line_no = p_line;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s has no line %s', p_number, p_line));
+    END IF;
+    PERFORM procure.arg_num('qty', p_qty, v_what || ' quantity', true);
+    PERFORM procure.arg_num('price', p_price, v_what || ' price');
+    v_item := l.item_id;
+    IF p_sku IS NOT NULL THEN
+        SELECT id INTO v_item FROM procure.items WHERE sku = p_sku;
+        IF NOT FOUND THEN PERFORM procure.fail('not_found', format('%s: item %s not found', v_what, p_sku)); END IF;
+    END IF;
+    IF p_price IS NOT NULL OR v_item <> l.item_id THEN
+        -- the price column is set only when the price changes: setting it is a price edit
+        -- (order_lines_log_price); NULL is the new item's base price
+        UPDATE procure.order_lines t SET item_id = v_item, qty = coalesce(p_qty, t.qty), price = p_price
+         WHERE t.supplier_id = o.supplier_id AND t.order_id = o.id AND t.line_no = p_line;
+    ELSE
+        UPDATE procure.order_lines t SET qty = p_qty
+         WHERE t.supplier_id = o.supplier_id AND t.order_id = o.id AND t.line_no = p_line;
+    END IF;
+    RETURN procure.po_json(o);
+END
+$$;
+
+CREATE FUNCTION procure.po_line_remove(p_number text, p_line integer) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    o := procure.get_order(p_number, true);
+    DELETE FROM procure.order_lines
+     WHERE supplier_id = o.supplier_id AND order_id = o.id AND line_no = p_line;
+    IF NOT FOUND THEN
+        PERFORM procure.fail('not_found', format('order %s has no line %s', p_number, p_line));
+    END IF;
+    RETURN procure.po_json(o);
 END
 $$;
 

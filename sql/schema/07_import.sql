@@ -1,7 +1,8 @@
 -- import orders: the CLI COPYs the CSV into a TEMP table import_staging (every
 -- column text) and calls import_orders_apply, which validates every row with the
--- rules of po create (set-based), names the first bad row, and inserts the
--- orders and lines in bulk, all or nothing.
+-- rules of po create (set-based), names the bad rows (the first 20 of them, each
+-- with what is wrong with it), and inserts the orders and lines in bulk, all or
+-- nothing.
 
 CREATE FUNCTION procure.import_orders_apply() RETURNS jsonb
 LANGUAGE plpgsql
@@ -9,6 +10,7 @@ SET search_path = pg_catalog, procure, pg_temp
 AS $$
 DECLARE
     bad record;
+    v_shown constant integer := 20;
     v_orders bigint;
     v_lines bigint;
     v_discount numeric;
@@ -32,7 +34,8 @@ BEGIN
     -- fresh statistics, so the joins below are planned for this file's size
     ANALYZE pg_temp.import_typed;
 
-    SELECT x.row_no, x.problem INTO bad
+    WITH problems AS (
+    SELECT x.row_no, x.problem
       FROM (SELECT s.row_no,
                    CASE
                    WHEN s.row_no IS NULL THEN
@@ -47,8 +50,12 @@ BEGIN
                        format('invalid_argument|price %s of %s is not a plain decimal number', s.price_text, s.sku)
                    WHEN sup.id IS NULL THEN
                        format('not_found|supplier %s not found', coalesce(s.supplier, '(missing)'))
-                   WHEN s.supplier_min IS DISTINCT FROM s.supplier_max OR s.date_min IS DISTINCT FROM s.date_max THEN
-                       format('invalid_argument|the rows of order %s name different suppliers or dates', s.number)
+                   WHEN s.supplier IS DISTINCT FROM s.first_supplier THEN
+                       format('invalid_argument|order %s is for supplier %s on its first row (row %s), not %s',
+                              s.number, s.first_supplier, s.first_row, coalesce(s.supplier, '(missing)'))
+                   WHEN coalesce(s.order_date, current_date) <> s.first_date THEN
+                       format('invalid_argument|order %s is dated %s on its first row (row %s), not %s',
+                              s.number, s.first_date, s.first_row, coalesce(s.order_date, current_date))
                    WHEN s.line_no = 1 AND procure.order_exists(s.number) THEN
                        format('orders_number_key|order number %s already exists', s.number)
                    WHEN i.id IS NULL THEN
@@ -76,9 +83,11 @@ BEGIN
                    END AS problem
               FROM (SELECT st.*,
                            row_number() OVER w AS line_no,
-                           min(st.supplier) OVER w AS supplier_min, max(st.supplier) OVER w AS supplier_max,
-                           min(coalesce(st.order_date, current_date)) OVER w AS date_min,
-                           max(coalesce(st.order_date, current_date)) OVER w AS date_max
+                           -- an order's first row says its supplier and date: a later row that
+                           -- differs is the one blamed
+                           first_value(st.row_no) OVER w AS first_row,
+                           first_value(st.supplier) OVER w AS first_supplier,
+                           first_value(coalesce(st.order_date, current_date)) OVER w AS first_date
                       FROM pg_temp.import_typed st
                     WINDOW w AS (PARTITION BY st.number ORDER BY st.row_no
                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) s
@@ -86,13 +95,20 @@ BEGIN
               LEFT JOIN procure.items i ON i.sku = s.sku
               LEFT JOIN procure.price_periods pp
                 ON pp.supplier_id = sup.id AND pp.item_id = i.id AND pp.valid @> coalesce(s.order_date, current_date)) x
-     WHERE x.problem IS NOT NULL
-     ORDER BY x.row_no NULLS FIRST
-     LIMIT 1;
-    IF FOUND THEN
-        v_constraint := split_part(bad.problem, '|', 1);
+     WHERE x.problem IS NOT NULL)
+    SELECT count(*) AS refused,
+           (array_agg(split_part(b.problem, '|', 1) ORDER BY b.row_no NULLS FIRST))[1] AS code,
+           string_agg(format('row %s: %s', coalesce(b.row_no::text, '?'), substr(b.problem, strpos(b.problem, '|') + 1)),
+                      E'\n' ORDER BY b.row_no NULLS FIRST) FILTER (WHERE b.rank <= v_shown) AS rows
+      INTO bad
+      FROM (SELECT p.*, row_number() OVER (ORDER BY p.row_no NULLS FIRST) AS rank FROM problems p) b;
+    IF bad.refused > 0 THEN
+        v_constraint := bad.code;
         RAISE EXCEPTION USING
-            MESSAGE = format('row %s: %s', coalesce(bad.row_no::text, '?'), substr(bad.problem, length(v_constraint) + 2)),
+            MESSAGE = CASE WHEN bad.refused = 1 THEN bad.rows
+                           WHEN bad.refused <= v_shown THEN format('%s rows refused, nothing imported:%s%s', bad.refused, E'\n', bad.rows)
+                           ELSE format('%s rows refused, nothing imported; the first %s:%s%s', bad.refused, v_shown, E'\n', bad.rows)
+                      END,
             ERRCODE = CASE v_constraint
                 WHEN 'not_found' THEN 'P0002'
                 WHEN 'invalid_argument' THEN '22023'

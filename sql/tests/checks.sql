@@ -78,6 +78,12 @@ SELECT pg_temp.chk('invalid_argument', $$SELECT procure.price_set('ACME', 'A', -
 SELECT pg_temp.chk('invalid_argument', $$SELECT procure.price_set('ACME', 'A', 0, '2030-01-01', NULL)$$);
 SELECT pg_temp.chk('not_found', $$SELECT procure.price_set('NOPE', 'A', 1, NULL, NULL)$$);
 SELECT pg_temp.chk('ok', $$SELECT procure.price_set('BETA', 'A', 20, '2020-01-01', NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.supplier_set('BETA', NULL, NULL, NULL, NULL, NULL, NULL, 9)$$);
+SELECT pg_temp.eq('supplier_set keeps what it is not given',
+    (SELECT procure.supplier_set('BETA', NULL, NULL, NULL, NULL, NULL, 3, NULL) ->> 'review_days'), '9');
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.supplier_set('BETA', NULL, NULL, 'gift', NULL, NULL, NULL, NULL)$$);
+SELECT pg_temp.chk('invalid_argument', $$SELECT procure.supplier_set('BETA', NULL, NULL, NULL, NULL, NULL, NULL, -1)$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.supplier_set('NOPE', 'x', NULL, NULL, NULL, NULL, NULL, NULL)$$);
 -- new --from closes the open-ended period the day before
 SELECT pg_temp.eq('price_set closes open period',
     (SELECT procure.price_set('ACME', 'A', 12, '2021-01-01', NULL) -> 'adjusted' -> 0 ->> 'to'), '2020-12-31');
@@ -87,6 +93,7 @@ RESET ROLE;
 SET ROLE chk_b1;
 SELECT pg_temp.chk('42501', $$INSERT INTO procure.price_periods (supplier_id, item_id, price, valid) SELECT id, 1, 1, '[2040-01-01,)' FROM procure.suppliers LIMIT 1$$);
 SELECT pg_temp.chk('42501', $$SELECT procure.price_set('ACME', 'A', 1, '2040-01-01', NULL)$$);
+SELECT pg_temp.chk('42501', $$SELECT procure.supplier_set('ACME', 'Mine now', NULL, NULL, NULL, NULL, NULL, NULL)$$);
 SELECT pg_temp.chk('42501', $$UPDATE procure.users SET max_discount = 50$$);
 SELECT pg_temp.eq('buyer sees only its own limits row', (SELECT count(*) FROM procure.users), 1::bigint);
 
@@ -107,6 +114,16 @@ SELECT pg_temp.chk('invalid_argument', $$SELECT procure.po_create('ACME', NULL, 
 SELECT pg_temp.chk('not_found', $$SELECT procure.po_create('ACME', NULL, '2020-03-01', NULL, '[{"sku":"Z","qty":"1"}]')$$);
 SELECT pg_temp.chk('not_found', $$SELECT procure.po_create('NOPE', NULL, '2020-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
 SELECT pg_temp.chk('already_exists', $$SELECT procure.po_create('ACME', 'T-1', '2020-03-01', NULL, '[{"sku":"A","qty":"1"}]')$$);
+-- a draft's lines, in psql as in the CLI
+SELECT pg_temp.chk('ok', $$SELECT procure.po_create('ACME', 'T-L', '2020-03-01', NULL, '[{"sku":"A","qty":"1","price":null}]')$$);
+SELECT pg_temp.chk('price_below_limit', $$SELECT procure.po_line_add('T-L', '{"sku":"A","qty":"1","price":"8.99"}')$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_line_add('T-L', '{"sku":"B","qty":"2","price":null}')$$);
+SELECT pg_temp.chk('price_above_base', $$SELECT procure.po_line_set('T-L', 2, NULL, 2.51, NULL)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_line_set('T-L', 1, 3, NULL, NULL)$$);
+SELECT pg_temp.eq('po_line_set of a quantity keeps the price', (SELECT procure.po_show('T-L') ->> 'total'), '35.00');
+SELECT pg_temp.chk('ok', $$SELECT procure.po_line_remove('T-L', 1)$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.po_line_remove('T-L', 1)$$);
+SELECT pg_temp.chk('ok', $$SELECT procure.po_delete('T-L')$$);
 -- raw DML is held to the same rules
 SELECT pg_temp.chk('price_above_base', $$INSERT INTO procure.order_lines (supplier_id, order_id, item_id, qty, price) SELECT o.supplier_id, o.id, 1, 1, 11 FROM procure.orders o WHERE number = 'T-1'$$);
 SELECT pg_temp.chk('42501', $$UPDATE procure.orders SET buyer = 'chk_b2' WHERE number = 'T-1'$$);

@@ -3,10 +3,11 @@ import Postgres
 import ProcurementStore
 
 struct HistoryCommand: ProcureCommand {
-    static let readsOnly = true
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "An order's full audit trail: who, when, what, old → new.")
-    @Argument(help: "Order number.") var number: String
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "An order's full audit trail: who, when, what, old → new.",
+        discussion: "Examples:\n  procure history PO-1\n  procure --format json history PO-1-R1")
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let rows = try context.transaction { try $0.history(number) }
@@ -47,9 +48,10 @@ struct AuditGroup: ParsableCommand {
 }
 
 struct AuditVerify: ProcureCommand {
-    static let readsOnly = true
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Recompute every hash chain of the audit log and name the first bad row.")
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Recompute every hash chain of the audit log and name the first bad row.",
+        discussion: "Example:\n  procure audit verify")
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let result = try context.transaction { try $0.auditVerify() }
@@ -62,9 +64,11 @@ struct AuditVerify: ProcureCommand {
 }
 
 struct NoteCommand: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "note", abstract: "Add a progress note to an order's correction case.")
-    @Argument(help: "Order number.") var number: String
-    @Argument(help: "The note.") var text: String
+    static let configuration = CommandConfiguration(
+        commandName: "note", abstract: "Add a progress note to an order's correction case.",
+        discussion: "Example:\n  procure note PO-1 \"supplier sent its stock list\"")
+    @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
+    @Argument(help: ArgumentHelp("The note (quote it when it has blanks).", valueName: "text")) var text: String
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

@@ -11,9 +11,9 @@ struct ClaimSubmit: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
         abstract: "Declare the claim final (a user of the order's supplier): what is on record is the claim.",
-        discussion: "Example: procure claim submit PO-1 --note \"30 finished, 20 in progress\" --as acme-sales")
-    @Argument(help: "The revoked order's number.") var number: String
-    @Option(help: "What the supplier says with its claim.") var note: String?
+        discussion: "Examples:\n  procure claim submit PO-1 --as sally\n  procure claim submit PO-1 --note \"30 finished, 20 in progress\" --as sally")
+    @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
+    @Option(help: ArgumentHelp("What the supplier says with its claim.", valueName: "text")) var note: String?
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -25,9 +25,9 @@ struct LiabilityDispute: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispute",
         abstract: "Send a claimed liability back to the supplier (finance): open again, with a new claim window.",
-        discussion: "Example: procure liability dispute PO-1 --note \"the salvage looks low\" --as fiona")
-    @Argument(help: "The revoked order's number.") var number: String
-    @Option(help: "Why (required).") var note: String
+        discussion: "Examples:\n  procure liability dispute PO-1 --note \"the salvage looks low\" --as fiona")
+    @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
+    @Option(help: ArgumentHelp("Why (required).", valueName: "text")) var note: String
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -41,16 +41,15 @@ struct CaseGroup: ParsableCommand {
 }
 
 struct CaseList: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "Cases not yet settled, soonest deadline first: state, next deadline, days left, liability, last note.",
-        discussion: "Example: procure case list --supplier S1")
-    @Option(help: "Only cases in this state: open, claimed, agreed or settled.") var state: String?
-    @Option(help: "Only this supplier.") var supplier: String?
-    @Option(help: "Only this buyer.") var buyer: String?
+        discussion: "Examples:\n  procure case list\n  procure case list --supplier S1 --all")
+    @Option(help: ArgumentHelp("Only cases in this state: open, claimed, agreed or settled.", valueName: "state")) var state: String?
+    @Option(help: ArgumentHelp("Only this supplier.", valueName: "code")) var supplier: String?
+    @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
     @Flag(help: "Settled cases too.") var all = false
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { try $0.caseList(state: state, supplier: supplier, buyer: buyer, all: all) }

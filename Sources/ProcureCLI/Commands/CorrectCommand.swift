@@ -6,15 +6,24 @@ struct CorrectCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "correct",
         abstract: "Revoke an order with a coded reason, optionally issue its replacement, and compute the liability.",
-        discussion: "Reasons: wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other.")
+        discussion: """
+            Reasons: wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other.
 
-    @Argument(help: "The order to revoke.") var number: String
-    @Option(help: "Reason code.") var reason: String
-    @Option(help: "Written explanation (required).") var note: String
-    @Option(parsing: .upToNextOption, help: "Replacement lines, SKU:QTY[@PRICE].") var replace: [LineSpec] = []
-    @Option(help: "Supplier of the replacement (default: the revoked order's).") var supplier: String?
-    @Option(help: "Settlement expenses the company bears on top of the liability.") var settlement: DecimalText?
-    @Option(name: .customLong("number"), help: "Number of the replacement (default: the revision N-Rk of the chain's first order N).")
+            Examples:
+              procure correct PO-1 --reason wrong-quantity --note "ordered 100, needed 60" --replace A:60
+              procure correct PO-2 --reason duplicate --note "sent twice" --dry-run
+            """)
+
+    @Argument(help: ArgumentHelp("The order to revoke.", valueName: "order")) var number: String
+    @Option(help: ArgumentHelp("Reason code (see below).", valueName: "reason")) var reason: String
+    @Option(help: ArgumentHelp("Written explanation (required).", valueName: "text")) var note: String
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Replacement lines, up to the next flag.", valueName: "sku:qty[@price]…"))
+    var replace: [LineSpec] = []
+    @Option(help: ArgumentHelp("Supplier of the replacement (default: the revoked order's).", valueName: "code")) var supplier: String?
+    @Option(help: ArgumentHelp("Settlement expenses the company bears on top of the liability.", valueName: "amount"))
+    var settlement: DecimalText?
+    @Option(name: .customLong("number"),
+            help: ArgumentHelp("Number of the replacement (default: the revision N-Rk of the chain's first order N).", valueName: "number"))
     var replacementNumber: String?
     @Flag(help: "Compute and print the result, write nothing.") var dryRun = false
     @OptionGroup var common: CommonOptions

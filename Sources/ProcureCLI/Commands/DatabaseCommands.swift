@@ -25,8 +25,10 @@ private func clusterCall<T>(_ body: () throws -> T) throws -> T {
 }
 
 struct DatabaseStart: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Create (first time) and start the embedded cluster, then migrate.")
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Create (first time) and start the embedded cluster, then migrate.",
+        discussion: "Example:\n  procure db start")
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let cluster = try embeddedCluster(context)
@@ -37,8 +39,10 @@ struct DatabaseStart: ProcureCommand {
 }
 
 struct DatabaseStop: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the embedded cluster.")
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop the embedded cluster.",
+        discussion: "Example:\n  procure db stop")
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let cluster = try embeddedCluster(context)
@@ -48,9 +52,10 @@ struct DatabaseStop: ProcureCommand {
 }
 
 struct DatabaseStatus: ProcureCommand {
-    static let readsOnly = true
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Say whether the embedded cluster runs and where its data lives.")
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Say whether the embedded cluster runs and where its data lives.",
+        discussion: "Example:\n  procure db status")
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         switch context.session.target {
@@ -84,8 +89,10 @@ struct DatabaseStatus: ProcureCommand {
 }
 
 struct DatabaseMigrate: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending migrations from sql/ (also done automatically).")
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply pending migrations from sql/ (also done automatically).",
+        discussion: "Examples:\n  procure db migrate\n  PROCURE_SQL_DIR=sql procure db migrate")
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let database = try context.session.client()

@@ -13,9 +13,15 @@ struct ImportOrders: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "orders",
         abstract: "Import draft orders from CSV (header: number,supplier,date,sku,qty,price; one row per line).",
-        discussion: "Rows with the same number form one order, lines in file order. price may be empty (base price).")
+        discussion: """
+            Rows with the same number form one order, lines in file order. price may be empty (base price), \
+            date too (today); dates are YYYY-MM-DD. A UTF-8 byte order mark (Excel's "CSV UTF-8") is fine.
 
-    @Argument(help: "The CSV file.") var file: String
+            Example:
+              procure import orders orders.csv --as alice
+            """)
+
+    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file.csv")) var file: String
     @OptionGroup var common: CommonOptions
 
     static let header = ["number", "supplier", "date", "sku", "qty", "price"]
@@ -34,27 +40,42 @@ struct ImportOrders: ProcureCommand {
             try database.importCreateStaging()
             try handle.seek(toOffset: 0)
             var sawHeader = false
+            let rows: Int
             do {
-                _ = try database.importCopy {
-                    let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
+                rows = try database.importCopy {
+                    var chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
                     if chunk.isEmpty {
                         if !sawHeader { throw ProcureError(.invalidArgument, "\(file) is empty: the header row is missing") }
                         return nil
                     }
+                    progress.advance(by: chunk.count)
                     if !sawHeader {
+                        chunk = ImportOrders.withoutByteOrderMark(chunk)
                         try ImportOrders.checkHeader(chunk)
                         sawHeader = true
                     }
-                    progress.advance(by: chunk.count)
                     return [UInt8](chunk)
                 }
-            } catch let error as PostgresError {
-                progress.finish()
-                throw ProcureError(copying: file, error)
+            } catch {
+                progress.finish(nil)
+                if let error = error as? PostgresError { throw ProcureError(copying: file, error) }
+                throw error
             }
-            progress.finish()
-            return try database.importOrdersApply()
+            progress.applying(rows: rows)
+            do {
+                let result = try database.importOrdersApply()
+                progress.finish("done")
+                return result
+            } catch {
+                progress.finish("refused, nothing imported")
+                throw error
+            }
         }
+    }
+
+    /// A UTF-8 byte order mark (Excel's "CSV UTF-8" starts with one) is not part of the header.
+    static func withoutByteOrderMark(_ chunk: Data) -> Data {
+        chunk.starts(with: [0xEF, 0xBB, 0xBF]) ? chunk.dropFirst(3) : chunk
     }
 
     /// The header must name the documented columns in order, so a file from another tool is
@@ -70,26 +91,73 @@ struct ImportOrders: ProcureCommand {
     }
 }
 
-/// A progress bar on stderr, only when stderr is a terminal.
-final class Progress {
+/// Progress on stderr, only when stderr is a terminal: a bar while the file is read, then the
+/// time spent checking and writing the rows (one database call, whose own progress cannot be
+/// seen), so that a long import never looks finished before it is.
+final class Progress: @unchecked Sendable {
     private let total: Int
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private let lock = NSLock()
+    // Guarded by `lock`.
     private var done = 0
     private var lastPercent = -1
-    private let enabled = isatty(STDERR_FILENO) == 1
+    private var applyingRows: Int?
+    private var applyingSince = 0.0
+    private var finished = false
 
     init(total: Int) { self.total = max(total, 1) }
 
     func advance(by count: Int) {
+        lock.lock()
+        defer { lock.unlock() }
         done += count
         guard enabled else { return }
         let percent = min(100, done * 100 / total)
         guard percent != lastPercent else { return }
         lastPercent = percent
         let bar = String(repeating: "#", count: percent / 5) + String(repeating: ".", count: 20 - percent / 5)
-        FileHandle.standardError.write(Data("\rimport [\(bar)] \(percent)%".utf8))
+        show("import: reading [\(bar)] \(percent)%")
     }
 
-    func finish() {
-        if enabled && lastPercent >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    /// The file is read: from now on the rows are checked and written, shown with the time spent.
+    func applying(rows: Int) {
+        guard enabled else { return }
+        lock.lock()
+        applyingRows = rows
+        applyingSince = Date().timeIntervalSince1970
+        showApplying()
+        lock.unlock()
+        Thread.detachNewThread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: 1)
+                lock.lock()
+                defer { lock.unlock() }
+                if finished { return }
+                showApplying()
+            }
+        }
+    }
+
+    /// Ends the progress line with `outcome` (nil: just ends it).
+    func finish(_ outcome: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard enabled, !finished, lastPercent >= 0 else { return }
+        finished = true
+        if let outcome, applyingRows != nil {
+            showApplying(outcome)
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+
+    private func showApplying(_ outcome: String? = nil) {
+        guard let rows = applyingRows else { return }
+        let seconds = Int(Date().timeIntervalSince1970 - applyingSince)
+        show("import: read \(rows) rows; checking and writing them… \(seconds) s" + (outcome.map { " — " + $0 } ?? ""))
+    }
+
+    private func show(_ text: String) {
+        // \r and erase-line: the new state replaces the old one on the same line.
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
     }
 }

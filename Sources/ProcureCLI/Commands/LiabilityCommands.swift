@@ -10,10 +10,10 @@ struct LiabilityGroup: ParsableCommand {
 }
 
 struct LiabilityShow: ProcureCommand {
-    static let readsOnly = true
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "The itemised liability of a revoked order.")
-    @Argument(help: "The revoked order's number.") var number: String
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "The itemised liability of a revoked order.", discussion: "Example:\n  procure liability show PO-1")
+    @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { try $0.liabilityShow(number) }
@@ -21,12 +21,12 @@ struct LiabilityShow: ProcureCommand {
 }
 
 struct LiabilityList: ProcureCommand {
-    static let readsOnly = true
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List liabilities.")
-    @Option(help: "Only this supplier.") var supplier: String?
-    @Option(help: "Only this buyer.") var buyer: String?
-    @Option(help: "open, claimed, agreed or settled.") var status: String?
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List liabilities.", discussion: "Examples:\n  procure liability list --status open\n  procure liability list --supplier S1")
+    @Option(help: ArgumentHelp("Only this supplier.", valueName: "code")) var supplier: String?
+    @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
+    @Option(help: ArgumentHelp("Only liabilities in this state: open, claimed, agreed or settled.", valueName: "status")) var status: String?
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { try $0.liabilityList(supplier: supplier, buyer: buyer, status: status) }
@@ -34,8 +34,9 @@ struct LiabilityList: ProcureCommand {
 }
 
 struct LiabilityAgree: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "agree", abstract: "Agree a liability with the supplier: its figures freeze.")
-    @Argument(help: "The revoked order's number.") var number: String
+    static let configuration = CommandConfiguration(
+        commandName: "agree", abstract: "Agree a liability with the supplier: its figures freeze.", discussion: "Example:\n  procure liability agree PO-1 --as fiona")
+    @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -44,9 +45,11 @@ struct LiabilityAgree: ProcureCommand {
 }
 
 struct LiabilitySettle: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "settle", abstract: "Mark an agreed liability settled, with the payment reference.")
-    @Argument(help: "The revoked order's number.") var number: String
-    @Option(help: "Payment or voucher reference.") var ref: String
+    static let configuration = CommandConfiguration(
+        commandName: "settle", abstract: "Mark an agreed liability settled, with the payment reference.",
+        discussion: "Example:\n  procure liability settle PO-1 --ref BANK-2026-0042 --as fiona")
+    @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
+    @Option(help: ArgumentHelp("Payment or voucher reference.", valueName: "reference")) var ref: String
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

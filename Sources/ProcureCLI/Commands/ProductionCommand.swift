@@ -5,19 +5,23 @@ import ProcurementStore
 struct ProductionCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "production",
-        abstract: "Record the supplier's production state of a line (stages: materials, production, finished).")
+        abstract: "Record the supplier's production state of a line (stages: materials, production, finished).",
+        discussion: "Examples:\n  procure production PO-1 1 --finished 40 --in-progress 20 --wip-cost 300 --materials 150\n  procure production PO-1 2 --stage materials --materials 80 --as-of 2026-11-27T09:30:00+08:00")
 
-    @Argument(help: "Order number.") var number: String
-    @Argument(help: "Line number (1-based).") var line: Int
-    @Option(help: "Stage reached: materials, production or finished.") var stage: String?
-    @Option(help: "Finished units not yet delivered.") var finished: DecimalText?
-    @Option(help: "Units in progress.") var inProgress: DecimalText?
-    @Option(help: "Cost of the units in progress.") var wipCost: DecimalText?
-    @Option(help: "Materials bought for units not yet started.") var materials: DecimalText?
-    @Option(help: "What the supplier recovers by reselling or reusing goods and materials.") var salvage: DecimalText?
-    @Option(help: "What finishing the unfinished units would still cost.") var costToComplete: DecimalText?
-    @Option(help: "When this state held (ISO 8601 with zone; default now, or the revocation for a revoked order).") var asOf: TimeText?
-    @Option(help: "A note with the report (required of an admin reporting for the supplier).") var note: String?
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
+    @Argument(help: ArgumentHelp("Line number (1-based).", valueName: "line")) var line: Int
+    @Option(help: ArgumentHelp("Stage reached: materials, production or finished.", valueName: "stage")) var stage: String?
+    @Option(help: ArgumentHelp("Finished units not yet delivered.", valueName: "qty")) var finished: DecimalText?
+    @Option(help: ArgumentHelp("Units in progress.", valueName: "qty")) var inProgress: DecimalText?
+    @Option(help: ArgumentHelp("Cost of the units in progress.", valueName: "amount")) var wipCost: DecimalText?
+    @Option(help: ArgumentHelp("Materials bought for units not yet started.", valueName: "amount")) var materials: DecimalText?
+    @Option(help: ArgumentHelp("What the supplier recovers by reselling or reusing goods and materials.", valueName: "amount"))
+    var salvage: DecimalText?
+    @Option(help: ArgumentHelp("What finishing the unfinished units would still cost.", valueName: "amount")) var costToComplete: DecimalText?
+    @Option(help: ArgumentHelp("When this state held (ISO 8601 with a zone; default now, or the revocation for a revoked order).", valueName: "YYYY-MM-DDThh:mm:ssZ"))
+    var asOf: TimeText?
+    @Option(help: ArgumentHelp("A note with the report (required of an admin reporting for the supplier).", valueName: "text"))
+    var note: String?
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

@@ -71,7 +71,6 @@ enum ReportName: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 struct ReportCommand: ProcureCommand {
-    static let readsOnly = true
     static let ordersItsFields = true
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -81,16 +80,20 @@ struct ReportCommand: ProcureCommand {
             to the order date (price-compliance, corrections) or the revocation date (liabilities). \
             --html FILE writes one self-contained HTML page (the table and a bar chart) instead of \
             printing the rows. The same reports are SQL views for psql: see docs/reports.md.
+
+            Examples:
+              procure report price-compliance --from 2026-01-01 --to 2026-06-30
+              procure report liabilities --html liabilities.html
             """)
 
-    @Argument(help: "price-compliance, corrections or liabilities.") var name: ReportName
-    @Option(help: "From this date (inclusive).") var from: PostgresDate?
-    @Option(help: "To this date (inclusive).") var to: PostgresDate?
-    @Option(help: "Only this buyer's orders.") var buyer: String?
-    @Option(help: "Only this supplier (code).") var supplier: String?
+    @Argument(help: ArgumentHelp("price-compliance, corrections or liabilities.", valueName: "report")) var name: ReportName
+    @Option(help: ArgumentHelp("From this date (inclusive).", valueName: "YYYY-MM-DD")) var from: PostgresDate?
+    @Option(help: ArgumentHelp("To this date (inclusive).", valueName: "YYYY-MM-DD")) var to: PostgresDate?
+    @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
+    @Option(help: ArgumentHelp("Only this supplier.", valueName: "code")) var supplier: String?
     @Option(help: ArgumentHelp("Write the report as an HTML page with a bar chart to this file.", valueName: "file"))
     var html: String?
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func validate() throws {
         if let from, let to, from > to {

@@ -4,28 +4,81 @@ import ProcurementStore
 
 struct SupplierGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "supplier", abstract: "Suppliers and their cancellation terms.", subcommands: [SupplierAdd.self])
+        commandName: "supplier", abstract: "Suppliers and their cancellation terms.",
+        subcommands: [SupplierAdd.self, SupplierSet.self, SupplierList.self])
+}
+
+/// The cancellation terms `supplier add` sets and `supplier set` changes; an option left out is
+/// the default (add) or stays as it is (set).
+struct SupplierTermOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Currency of its prices, a 3-letter ISO code (new suppliers: CNY).", valueName: "code"))
+    var currency: String?
+    @Option(help: ArgumentHelp("Liability regime: cost, schedule or expectation (new suppliers: cost).", valueName: "regime"))
+    var regime: String?
+    @Option(help: ArgumentHelp("Profit rate on work done, in percent (cost regime; new suppliers: 0).", valueName: "pct"))
+    var profitRate: DecimalText?
+    @Option(help: ArgumentHelp("Stage percentages, e.g. \"acknowledged=5,materials=25,production=50,finished=100\" (schedule regime).",
+                               valueName: "stage=pct,…"))
+    var schedule: String?
+    @Option(help: ArgumentHelp("Days after a revocation in which the supplier may claim (new suppliers: 15).", valueName: "days"))
+    var claimDays: Int?
+    @Option(help: ArgumentHelp("Days finance has to answer a claim before it counts as agreed (new suppliers: 15).", valueName: "days"))
+    var reviewDays: Int?
+
+    func terms(code: String, name: String?) throws -> SupplierTerms {
+        SupplierTerms(code: code, name: name, currency: currency, regime: regime, profitRate: profitRate,
+                      schedule: try schedule.map { try StageSchedule.parse($0) }, claimDays: claimDays, reviewDays: reviewDays)
+    }
 }
 
 struct SupplierAdd: ProcureCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a supplier and its cancellation terms.")
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a supplier and its cancellation terms.",
+        discussion: """
+            Examples:
+              procure supplier add S1 --name "Acme Metals" --profit-rate 10
+              procure supplier add S2 --name "Beta Parts" --regime schedule --schedule "acknowledged=5,materials=25,production=50,finished=100"
+            """)
 
-    @Argument(help: "Supplier code.") var code: String
-    @Option(help: "Supplier name.") var name: String
-    @Option(help: "Currency of its prices.") var currency: String = "CNY"
-    @Option(help: "Liability regime: cost, schedule or expectation.") var regime: String = "cost"
-    @Option(help: "Profit rate on work done, in percent (cost regime).") var profitRate: DecimalText?
-    @Option(help: "Stage percentages, e.g. \"acknowledged=5,materials=25,production=50,finished=100\" (schedule regime).")
-    var schedule: String?
-    @Option(help: "Days after a revocation during which the supplier may still report production.") var claimDays: Int = 15
+    @Argument(help: ArgumentHelp("Supplier code (no blanks).", valueName: "code")) var code: String
+    @Option(help: ArgumentHelp("Supplier name.", valueName: "name")) var name: String
+    @OptionGroup var terms: SupplierTermOptions
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let table = try schedule.map { try StageSchedule.parse($0) }
-        return try context.transaction {
-            try $0.supplierAdd(code: code, name: name, currency: currency, regime: regime, profitRate: profitRate,
-                               schedule: table, claimDays: claimDays)
-        }
+        let terms = try terms.terms(code: code, name: name)
+        return try context.transaction { try $0.supplierAdd(terms) }
+    }
+}
+
+struct SupplierSet: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set", abstract: "Change a supplier's name or cancellation terms; options left out stay as they are.",
+        discussion: """
+            Examples:
+              procure supplier set S1 --claim-days 30 --review-days 10
+              procure supplier set S1 --name "Acme Metals Ltd" --profit-rate 12.5
+            """)
+
+    @Argument(help: ArgumentHelp("Supplier code.", valueName: "code")) var code: String
+    @Option(help: ArgumentHelp("New supplier name.", valueName: "name")) var name: String?
+    @OptionGroup var terms: SupplierTermOptions
+    @OptionGroup var common: CommonOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        let terms = try terms.terms(code: code, name: name)
+        return try context.transaction { try $0.supplierSet(terms) }
+    }
+}
+
+struct SupplierList: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Every supplier with its terms, by code.",
+        discussion: "Example:\n  procure supplier list")
+    @OptionGroup var common: ReadOptions
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        try context.transaction { try $0.supplierList() }
     }
 }
 

@@ -10,11 +10,12 @@ struct UserGroup: ParsableCommand {
 
 struct UserAdd: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add a user as a PostgreSQL role in its group (a name is added once; its role never changes).")
+        commandName: "add", abstract: "Add a user as a PostgreSQL role in its group (a name is added once; its role never changes).",
+        discussion: "Examples:\n  procure user add alice --role buyer --max-order-total 50000 --max-discount 10\n  procure user add fiona --role finance\n  procure user add sally --role supplier --supplier S1")
 
-    @Argument(help: "User (role) name.") var name: String
-    @Option(help: "buyer, finance, admin, auditor or supplier.") var role: String
-    @Option(help: "The supplier a supplier user belongs to (its code).") var supplier: String?
+    @Argument(help: ArgumentHelp("User (role) name.", valueName: "user")) var name: String
+    @Option(help: ArgumentHelp("buyer, finance, admin, auditor or supplier.", valueName: "role")) var role: String
+    @Option(help: ArgumentHelp("The supplier a supplier user belongs to.", valueName: "code")) var supplier: String?
     @Option(help: "A buyer's largest order total at issue.") var maxOrderTotal: DecimalText?
     @Option(help: "A buyer's largest discount below base price, in percent.") var maxDiscount: DecimalText?
     @Option(help: "Make it a login role with this password (else NOLOGIN, used through --as).") var password: String?
@@ -27,7 +28,8 @@ struct UserAdd: ProcureCommand {
 
 struct UserSet: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Change a user's limits, or whether it may act at all (admins).")
+        commandName: "set", abstract: "Change a user's limits, or whether it may act at all (admins).",
+        discussion: "Examples:\n  procure user set alice --max-order-total 80000\n  procure user set alice --max-discount none\n  procure user set bob --active false")
 
     @Argument(help: "User (role) name.") var name: String
     @Option(help: ArgumentHelp("A buyer's largest order total at issue, or none.", valueName: "amount|none"))
@@ -44,9 +46,10 @@ struct UserSet: ProcureCommand {
 }
 
 struct UserList: ProcureCommand {
-    static let readsOnly = true
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "The users you may see, with their roles and limits.")
-    @OptionGroup var common: CommonOptions
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "The users you may see, with their roles and limits.",
+        discussion: "Examples:\n  procure user list\n  procure --format csv user list")
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { try $0.userList() }

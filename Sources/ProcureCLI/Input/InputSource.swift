@@ -1,8 +1,14 @@
 import Foundation
 
+/// Where a batch's or the shell's lines come from.
+protocol LineSource {
+    /// The next line without its line end; nil at the end of the input.
+    func nextLine() -> String?
+}
+
 /// Reads lines one at a time (stdin or a file), so a batch of any length streams in
 /// constant memory.
-final class InputSource {
+final class InputSource: LineSource {
     private let file: UnsafeMutablePointer<FILE>
     private let ownsFile: Bool
 
@@ -40,4 +46,16 @@ final class InputSource {
     }
 
     static var standardInputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+}
+
+/// Plain lines with a prompt before each: the shell on a terminal libedit cannot drive.
+struct PromptedInput: LineSource {
+    let input: InputSource
+
+    init(_ input: InputSource) { self.input = input }
+
+    func nextLine() -> String? {
+        Console.out("procure> ")
+        return input.nextLine()
+    }
 }

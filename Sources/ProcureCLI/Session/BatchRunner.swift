@@ -9,12 +9,11 @@ struct BatchRunner {
     let stopOnError: Bool
     let interactive: Bool
 
-    /// Returns the process exit code: 0 when every line succeeded, else 1.
-    func run(_ input: InputSource) -> Int32 {
+    /// Returns the process exit code: 0 when every line succeeded, else 1 (the shell: see below).
+    func run(_ input: some LineSource) -> Int32 {
         var lineNumber = 0
         var failures = 0
         while true {
-            if interactive { Console.out("procure> ") }
             guard let line = input.nextLine() else { break }
             lineNumber += 1
             let words: [String]
@@ -28,7 +27,7 @@ struct BatchRunner {
             if words.isEmpty { continue }
             if interactive, let shellWord = words.first, ["quit", "exit"].contains(shellWord) { break }
             if interactive, words == ["help"] {
-                writer.write(.help(ProcureCommandLine.helpMessage()), line: lineNumber)
+                writer.write(.help(ProcureCommandLine.verbList()), line: lineNumber)
                 continue
             }
             let (outcome, format) = runner.run(words)
@@ -50,6 +49,9 @@ struct BatchRunner {
                 return 1
             }
         }
-        return failures == 0 ? 0 : 1
+        if failures == 0 { return 0 }
+        // The shell showed each failure as it happened: leaving it is a success, unless an
+        // --atomic session was rolled back.
+        return interactive && !runner.session.atomic ? 0 : 1
     }
 }

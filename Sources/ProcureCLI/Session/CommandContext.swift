@@ -3,14 +3,35 @@ import Postgres
 import ProcurementStore
 
 /// Options every verb accepts anywhere among its words.
-struct CommonOptions: ParsableArguments {
-    @Option(name: .customLong("as"), help: "Act as this user (SET ROLE).")
+protocol LineOptions: ParsableArguments {
+    var actor: String? { get }
+    var format: OutputFormat? { get }
+    var key: String? { get }
+}
+
+/// The options of a verb that writes.
+struct CommonOptions: LineOptions {
+    @Option(name: .customLong("as"), help: ArgumentHelp("Act as this procure user (SET ROLE).", valueName: "user"))
     var actor: String?
 
     @Option(help: ArgumentHelp("Output format: table, json or csv.", visibility: .hidden))
     var format: OutputFormat?
 
-    @Option(help: "Idempotency key (verbs that write): the same key again returns the first result and writes nothing.")
+    @Option(help: ArgumentHelp("Idempotency key: the same key again returns the first result and writes nothing.", valueName: "key"))
+    var key: String?
+}
+
+/// The options of a verb that reads, or whose work a key could not repeat (`db start`): its
+/// `--key` is accepted, so that a batch may key every line alike, and stores nothing (reading
+/// again is harmless, and auditors write nothing, keys included); help does not offer it.
+struct ReadOptions: LineOptions {
+    @Option(name: .customLong("as"), help: ArgumentHelp("Act as this procure user (SET ROLE).", valueName: "user"))
+    var actor: String?
+
+    @Option(help: ArgumentHelp("Output format: table, json or csv.", visibility: .hidden))
+    var format: OutputFormat?
+
+    @Option(help: ArgumentHelp("Ignored: reading stores nothing under a key.", visibility: .hidden))
     var key: String?
 }
 
@@ -35,10 +56,8 @@ struct CommandContext {
 
 /// A verb: parsed by swift-argument-parser from a line's words, run against the database.
 protocol ProcureCommand: ParsableCommand {
-    var common: CommonOptions { get }
-    /// True for verbs that only read: their `--key` is accepted and stores nothing (reading
-    /// again is harmless, and auditors write nothing, keys included).
-    static var readsOnly: Bool { get }
+    associatedtype Options: LineOptions
+    var common: Options { get }
     /// True for a verb whose result comes in an order of its own (a report's documented
     /// columns); every other result is put in `FieldOrder`'s order.
     static var ordersItsFields: Bool { get }
@@ -46,6 +65,7 @@ protocol ProcureCommand: ParsableCommand {
 }
 
 extension ProcureCommand {
-    static var readsOnly: Bool { false }
+    /// True for verbs with `ReadOptions`: their `--key` stores nothing.
+    static var readsOnly: Bool { Options.self == ReadOptions.self }
     static var ordersItsFields: Bool { false }
 }

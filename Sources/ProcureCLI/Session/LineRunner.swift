@@ -24,7 +24,10 @@ struct LineRunner {
             }
             return (.failure(ProcureError(.invalidArgument, ProcureCommandLine.usageMessage(for: error, words: words))), nil)
         }
-        guard let command = parsed as? ProcureCommand else {
+        if parsed is RunFileCommand {
+            return (.failure(ProcureError(.invalidArgument, "`run FILE` runs a batch from the command line, not from within one")), nil)
+        }
+        guard let command = parsed as? any ProcureCommand else {
             // `VERB --help` parses as swift-argument-parser's help command, and a group such as
             // `po` without a verb as the group: running either throws the request for the right
             // help text.
@@ -52,7 +55,7 @@ struct LineRunner {
     /// crash therefore repeats nothing. Keys are per user (another user's K is another key). Two
     /// clients racing with one key: the loser hits the key's primary key, its transaction
     /// retries and then finds the winner's result.
-    static func idempotent(_ command: ProcureCommand, key: String, words: [String], context: CommandContext) throws -> JSONValue {
+    static func idempotent(_ command: any ProcureCommand, key: String, words: [String], context: CommandContext) throws -> JSONValue {
         let verb = type(of: command)._commandName
         var attempt = 0
         while true {

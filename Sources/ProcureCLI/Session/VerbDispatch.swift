@@ -13,7 +13,7 @@ extension ProcureCommandLine {
     /// error messages are those of the whole tree.
     static func parseLine(_ words: [String]) throws -> ParsableCommand {
         if let verb = verbType(words), let parsed = try? verb.type.parseAsRoot(Array(words.dropFirst(verb.consumed))),
-           parsed is ProcureCommand {
+           parsed is any ProcureCommand {
             return parsed
         }
         return try parseAsRoot(words)
