@@ -7,7 +7,7 @@ struct OrderGroup: ParsableCommand {
         commandName: "po", abstract: "Purchase orders.",
         subcommands: [
             OrderCreate.self, OrderIssue.self, OrderAcknowledge.self, OrderReceive.self, OrderPay.self,
-            OrderPrice.self, OrderShow.self, OrderList.self, OrderClose.self, OrderDelete.self, OrderEdits.self,
+            OrderPrice.self, OrderShow.self, OrderDocument.self, OrderList.self, OrderClose.self, OrderDelete.self, OrderEdits.self,
         ])
 }
 

@@ -109,11 +109,7 @@ struct ReportCommand: ProcureCommand {
             report: name, rows: rows, filters: filters,
             generated: ISO8601DateFormatter().string(from: Date())
         ).render()
-        do {
-            try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
-        } catch {
-            throw ProcureError(.invalidArgument, "report \(name.rawValue): cannot write \(html): \(error.localizedDescription)")
-        }
+        try HTMLText.write(page, to: html, for: "report \(name.rawValue)")
         let dataRows = HTMLReport.split(rows).data.count
         return .object([
             ("report", .string(name.rawValue)), ("written", .string(html)), ("rows", .number(String(dataRows))),

@@ -45,22 +45,22 @@ struct HTMLReport {
             <head>
             <meta charset="utf-8" />
             <meta name="viewport" content="width=device-width, initial-scale=1" />
-            <title>procure report: \(HTMLReport.escape(report.title))</title>
+            <title>procure report: \(HTMLText.escape(report.title))</title>
             <style>
             \(HTMLReport.css)
             </style>
             </head>
             <body>
-            <h1>\(HTMLReport.escape(report.title))</h1>
-            <p class="summary">\(HTMLReport.escape(report.summary))</p>
+            <h1>\(HTMLText.escape(report.title))</h1>
+            <p class="summary">\(HTMLText.escape(report.summary))</p>
             <dl class="filters">
 
             """
         for (label, value) in filters + [("generated", generated)] {
-            out += "<dt>\(HTMLReport.escape(label))</dt><dd>\(HTMLReport.escape(value))</dd>\n"
+            out += "<dt>\(HTMLText.escape(label))</dt><dd>\(HTMLText.escape(value))</dd>\n"
         }
         out += "</dl>\n"
-        out += "<h2>\(HTMLReport.escape(report.chartTitle))</h2>\n"
+        out += "<h2>\(HTMLText.escape(report.chartTitle))</h2>\n"
         out += chart() + "\n"
         out += "<h2>Table</h2>\n"
         out += table() + "\n"
@@ -94,10 +94,10 @@ struct HTMLReport {
         let width = HTMLReport.labelWidth + HTMLReport.barArea + HTMLReport.valueWidth
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" width="\(width)" height="\(height)" \
-            viewBox="0 0 \(width) \(height)" role="img" aria-label="\(HTMLReport.escape(report.chartTitle))">
+            viewBox="0 0 \(width) \(height)" role="img" aria-label="\(HTMLText.escape(report.chartTitle))">
 
             """
-        svg += "<title>\(HTMLReport.escape(report.chartTitle))</title>\n"
+        svg += "<title>\(HTMLText.escape(report.chartTitle))</title>\n"
         if dataRows.isEmpty {
             svg += "<text x=\"\(HTMLReport.labelWidth)\" y=\"\(HTMLReport.top + 17)\" class=\"empty\">no rows</text>\n"
         }
@@ -107,8 +107,8 @@ struct HTMLReport {
             let start = position(min(value, 0))
             let end = position(max(value, 0))
             let y = HTMLReport.top + index * HTMLReport.rowHeight
-            let name = HTMLReport.escape(row[label]?.text ?? "")
-            let shown = HTMLReport.escape(row[column]?.text ?? "")
+            let name = HTMLText.escape(row[label]?.text ?? "")
+            let shown = HTMLText.escape(row[column]?.text ?? "")
             svg += "<g class=\"row\">"
             svg += "<text class=\"label\" x=\"\(HTMLReport.labelWidth - 8)\" y=\"\(y + 14)\">\(name)</text>"
             svg += "<rect class=\"\(value < 0 ? "bar negative" : "bar")\" x=\"\(HTMLReport.units(left + start))\" "
@@ -132,7 +132,7 @@ struct HTMLReport {
         for (index, column) in columns.enumerated() {
             // people read "orders revoked"; the exact column name is the cell's title
             let words = column.replacingOccurrences(of: "_", with: " ")
-            out += "<th title=\"\(HTMLReport.escape(column))\"\(index == 0 ? "" : " class=\"num\"")>\(HTMLReport.escape(words))</th>"
+            out += "<th title=\"\(HTMLText.escape(column))\"\(index == 0 ? "" : " class=\"num\"")>\(HTMLText.escape(words))</th>"
         }
         out += "</tr></thead>\n<tbody>\n"
         if dataRows.isEmpty {
@@ -151,34 +151,13 @@ struct HTMLReport {
 
     private func cells(_ row: JSONValue, columns: [String], header: Bool) -> String {
         columns.enumerated().map { index, column in
-            let text = HTMLReport.escape(row[column].map(TableRenderer.cell) ?? "")
+            let text = HTMLText.escape(row[column].map(TableRenderer.cell) ?? "")
             let tag = header && index == 0 ? "th" : "td"
             return "<\(tag)\(index == 0 ? "" : " class=\"num\"")>\(text)</\(tag)>"
         }.joined()
     }
 
     // MARK: helpers
-
-    /// Text and attribute values: the five XML entities, and characters XML 1.0 does not
-    /// allow replaced by U+FFFD.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value):
-                out += "\u{FFFD}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
 
     /// The exact decimal of a JSON string or number; 0 for anything else (null).
     static func decimal(_ value: JSONValue?) -> Decimal {
