@@ -110,7 +110,7 @@ final class DocumentTests: ProcureTestCase {
                 XCTAssertEqual(notice[key], liability[key], key)
             }
             XCTAssertEqual(field("total"), "165.00")          // 150.00 of the work in progress not reused, 10 % profit
-            XCTAssertEqual(field("status_text"), zh ? "申报中" : "Open: the claim window is open")
+            XCTAssertEqual(field("status_text"), zh ? "申报中" : "Open (claim window)")
             XCTAssertEqual(field("regime_text"), zh ? "按实际成本" : "Costs incurred")
             XCTAssertEqual(notice["refund"], .bool(false))
             // the revoked lines with the production on record, reused and terminated units
