@@ -116,6 +116,8 @@ public struct DatabaseClient {
 
     public var history: (_ number: String) throws -> JSONValue
     public var auditVerify: () throws -> JSONValue
+    /// The suppliers a report names (code, name, currency): those the reader sees, or one.
+    public var reportSuppliers: (_ supplier: String?) throws -> JSONValue
     public var report: (_ name: String, _ from: PostgresDate?, _ to: PostgresDate?,
                         _ buyer: String?, _ supplier: String?) throws -> JSONValue
 }

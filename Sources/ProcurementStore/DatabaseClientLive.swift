@@ -124,6 +124,7 @@ extension DatabaseClient {
 
             history: { number in try call("history", number) },
             auditVerify: { try call("audit_verify") },
+            reportSuppliers: { supplier in try call("report_suppliers", supplier) },
             report: { name, from, to, buyer, supplier in try call("report", name, from, to, buyer, supplier) }
         )
     }

@@ -107,3 +107,4 @@ GRANT EXECUTE ON FUNCTION procure.production(text,integer,text,numeric,numeric,n
 GRANT EXECUTE ON FUNCTION procure.setting_keys(), procure.setting(text), procure.setting_json(text), procure.setting_list(), procure.setting_set(text,text), procure.doc_words(text), procure.doc_date(date,text), procure.doc_time(timestamp with time zone,text), procure.doc_parties(jsonb,text), procure.doc_lines(jsonb), procure.po_document(text,text), procure.notice(text,text) TO procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
 GRANT SELECT ON TABLE procure.settings TO procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
 GRANT INSERT, UPDATE, DELETE ON TABLE procure.settings TO procure_admin;
+GRANT EXECUTE ON FUNCTION procure.report_suppliers(text) TO procure_admin, procure_auditor, procure_buyer, procure_finance;

@@ -16,6 +16,8 @@ struct HTMLReport {
     let rows: [JSONValue]
     /// (label, value) pairs describing the filters.
     let filters: [(String, String)]
+    /// The suppliers the reader sees: their names beside their codes, their currencies.
+    let suppliers: [Supplier]
     /// When the page was made (text, shown as is).
     let generated: String
 
@@ -26,6 +28,31 @@ struct HTMLReport {
     static let rowHeight = 26
     static let barHeight = 18
     static let top = 10
+
+    struct Supplier {
+        let code: String
+        let name: String
+        let currency: String
+
+        /// `procure.report_suppliers`'s answer.
+        static func list(_ value: JSONValue) -> [Supplier] {
+            (value.arrayValue ?? []).compactMap { item in
+                guard let code = item["code"]?.text, let name = item["name"]?.text else { return nil }
+                return Supplier(code: code, name: name, currency: item["currency"]?.text ?? "")
+            }
+        }
+    }
+
+    /// The amounts' currencies: one, or several that the report adds up as plain numbers.
+    var currency: String {
+        var seen: [String] = []
+        for supplier in suppliers where !seen.contains(supplier.currency) { seen.append(supplier.currency) }
+        switch seen.count {
+        case 0: return "none (no supplier)"
+        case 1: return seen[0]
+        default: return seen.joined(separator: ", ") + " (a buyer's amounts add up every currency as plain numbers)"
+        }
+    }
 
     var dataRows: [JSONValue] { HTMLReport.split(rows).data }
     var totalRow: JSONValue? { HTMLReport.split(rows).total }
@@ -56,18 +83,21 @@ struct HTMLReport {
             <dl class="filters">
 
             """
-        for (label, value) in filters + [("generated", generated)] {
+        for (label, value) in filters + [("currency", currency), ("generated", generated)] {
             out += "<dt>\(HTMLText.escape(label))</dt><dd>\(HTMLText.escape(value))</dd>\n"
         }
         out += "</dl>\n"
         out += "<h2>\(HTMLText.escape(report.chartTitle))</h2>\n"
         out += chart() + "\n"
+        out += legend() + "\n"
         out += "<h2>Table</h2>\n"
         out += table() + "\n"
         out += """
-            <p class="note">Amounts are exact decimals as stored; percentages have 2 decimals; an empty cell \
-            is a value that does not apply (no base spend, no open liability). The columns are described \
-            in docs/reports.md.</p>
+            <p class="note">Amounts are exact decimals as stored, in the currency above; percentages have 2 \
+            decimals; an empty cell is a value that does not apply (no base spend, no open liability). \
+            Suppliers are named beside their codes; a buyer is named by its user name. In the liabilities \
+            report, owed is what the issuing company owes its suppliers and refunds what suppliers owe it \
+            back, kept apart; total is their difference. The columns are described in docs/reports.md.</p>
             </body>
             </html>
 
@@ -124,6 +154,16 @@ struct HTMLReport {
         return svg
     }
 
+    /// What the chart's colours mean, as swatches of the bars' own colours.
+    func legend() -> String {
+        let meaning = report.legend
+        var out = "<p class=\"legend\"><span class=\"swatch\"></span>\(HTMLText.escape(meaning.positive))"
+        if let negative = meaning.negative {
+            out += " <span class=\"swatch negative\"></span>\(HTMLText.escape(negative))"
+        }
+        return out + "</p>"
+    }
+
     // MARK: table
 
     func table() -> String {
@@ -151,7 +191,10 @@ struct HTMLReport {
 
     private func cells(_ row: JSONValue, columns: [String], header: Bool) -> String {
         columns.enumerated().map { index, column in
-            let text = HTMLText.escape(row[column].map(TableRenderer.cell) ?? "")
+            var text = HTMLText.escape(row[column].map(TableRenderer.cell) ?? "")
+            if column == "supplier", let supplier = suppliers.first(where: { $0.code == row[column]?.text }) {
+                text += " <span class=\"name\">\(HTMLText.escape(supplier.name))</span>"
+            }
             let tag = header && index == 0 ? "th" : "td"
             return "<\(tag)\(index == 0 ? "" : " class=\"num\"")>\(text)</\(tag)>"
         }.joined()
@@ -190,6 +233,10 @@ struct HTMLReport {
         svg.chart .bar.negative { fill: #d8613b; }
         svg.chart .axis { stroke: #8a93a6; stroke-width: 1; }
         svg.chart .empty { fill: #8a93a6; }
+        p.legend { font-size: 0.88em; color: #394257; margin: 0.3em 0 0 0; }
+        p.legend .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin: 0 0.35em 0 0; vertical-align: -0.1em; background: #3b7dd8; }
+        p.legend .swatch.negative { margin-left: 1.2em; background: #d8613b; }
+        td .name { color: #4b5468; }
         div.table { overflow-x: auto; }
         table { border-collapse: collapse; font-size: 0.92em; font-variant-numeric: tabular-nums; }
         th, td { padding: 0.3em 0.7em; border-bottom: 1px solid #d9dde5; text-align: left; white-space: nowrap; }
