@@ -54,7 +54,8 @@ final class EmbeddedSQLTests: XCTestCase {
 
     /// The built binary copied alone into an empty folder, run from another empty folder with a
     /// clean environment (no PROCURE_SQL_DIR, DATABASE_URL or PG* variables) and a fresh
-    /// PROCURE_HOME: it creates its cluster, migrates it and runs the worked example.
+    /// PROCURE_HOME: it creates its cluster, migrates it and runs the worked example, then writes
+    /// the example's revocation notice.
     func testACopiedBinaryRunsTheWorkedExampleOnAFreshHome() throws {
         let install = try TemporaryFolder.make(prefix: "bin-")
         let work = try TemporaryFolder.make(prefix: "cwd-")
@@ -80,6 +81,15 @@ final class EmbeddedSQLTests: XCTestCase {
         XCTAssertEqual(outcome, .exited(0), "stdout:\n\(run.stdout)\nstderr:\n\(run.stderr)")
         XCTAssertTrue(run.stdout.contains("125.00"), run.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: home.appendingPathComponent("data/PG_VERSION").path))
+        // The document templates travel inside the binary too: it writes the revocation notice.
+        let notice = try SpawnedProcess(
+            ["/usr/bin/env", "-i", "-C", work.path] + environment
+                + [binary.path, "notice", "PO-1", "--lang", "zh", "--html", "notice.html"],
+            output: .file(work.appendingPathComponent("notice.out").path),
+            error: .file(work.appendingPathComponent("notice.err").path))
+        XCTAssertEqual(notice.wait(timeout: 60), .exited(0), "stdout:\n\(notice.stdout)\nstderr:\n\(notice.stderr)")
+        let page = try String(contentsOf: work.appendingPathComponent("notice.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("采购订单撤销说明") && page.contains("PO-1-R1") && page.contains("数量错误"), page)
         // Nothing was read from, or written to, the folder the binary sits in.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: install.path), ["procure"])
     }
