@@ -4,7 +4,7 @@ import PackageDescription
 // Layers point one way:
 // CLibPQ → Postgres → EmbeddedPostgres → ProcurementStore → ProcureCLI → procure
 //                                                   CLibEdit (libedit) ↗
-//                      ProcureSQL (sql/ compiled in) ↗
+//                      ProcureSQL (sql/ compiled in) ↗   ↖ Mustache (document templates, compiled in)
 // ProcessSupport (spawner, seeded generator, temp folders) ↗ EmbeddedPostgres, procure-bench, tests
 // procure-bench: Postgres, EmbeddedPostgres, ProcessSupport; drives the `procure` binary
 let package = Package(
@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -25,11 +26,13 @@ let package = Package(
         .target(name: "ProcessSupport"),
         .target(name: "EmbeddedPostgres", dependencies: ["Postgres", "ProcessSupport"]),
         // sql/migrations and sql/schema compiled into the binary: the EmbedSQL plugin runs the
-        // SQLEmbedder tool at build time, whenever a file there changes or is added or removed.
+        // FileEmbedder tool at build time, whenever a file there changes or is added or removed.
         // Sources/ProcureSQL/sql is a symbolic link to sql/, excluded from the sources, so that
-        // SwiftPM notices a file added to or removed from sql/ (see Plugins/EmbedSQL).
-        .executableTarget(name: "SQLEmbedder"),
-        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["SQLEmbedder"]),
+        // SwiftPM notices a file added to or removed from sql/ (see Plugins/EmbedSQL). The
+        // document templates (Sources/ProcureCLI/Templates) are compiled in the same way.
+        .executableTarget(name: "FileEmbedder"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["FileEmbedder"]),
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["FileEmbedder"]),
         .target(name: "ProcureSQL", exclude: ["sql"], plugins: ["EmbedSQL"]),
         .target(name: "ProcurementStore", dependencies: ["Postgres", "ProcureSQL"]),
         .target(
@@ -37,7 +40,10 @@ let package = Package(
             dependencies: [
                 "ProcurementStore", "EmbeddedPostgres", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            exclude: ["Templates"],
+            plugins: ["EmbedTemplates"]
         ),
         .executableTarget(
             name: "procure",

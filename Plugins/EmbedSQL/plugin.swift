@@ -23,8 +23,8 @@ struct EmbedSQL: BuildToolPlugin {
         return [
             .buildCommand(
                 displayName: "Embedding the SQL files into \(target.name)",
-                executable: try context.tool(named: "SQLEmbedder").url,
-                arguments: [sql.path, output.path],
+                executable: try context.tool(named: "FileEmbedder").url,
+                arguments: [sql.path, output.path, "generatedSQLFiles", ".sql", "migrations", "schema"],
                 inputFiles: inputs,
                 outputFiles: [output]
             ),

@@ -32,8 +32,8 @@ struct ProcureCommandLine: ParsableCommand {
         subcommands: [
             SupplierGroup.self, ItemGroup.self, PriceGroup.self, UserGroup.self,
             OrderGroup.self, ProductionCommand.self, CorrectCommand.self, ClaimGroup.self, LiabilityGroup.self, CaseGroup.self,
-            NoteCommand.self, HistoryCommand.self, AuditGroup.self, ImportGroup.self, DatabaseGroup.self,
-            ReportCommand.self, RunFileCommand.self,
+            NoticeCommand.self, NoteCommand.self, HistoryCommand.self, AuditGroup.self, ImportGroup.self, DatabaseGroup.self,
+            ReportCommand.self, SettingGroup.self, RunFileCommand.self,
         ]
     )
 

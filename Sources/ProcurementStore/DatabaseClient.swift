@@ -112,10 +112,25 @@ public struct DatabaseClient {
     public var liabilitySettle: (_ number: String, _ reference: String) throws -> JSONValue
     public var noteAdd: (_ number: String, _ text: String) throws -> JSONValue
 
+    // MARK: Documents and settings
+
+    /// An admin sets a setting printed on documents (an empty value removes it).
+    public var settingSet: (_ key: String, _ value: String) throws -> JSONValue
+    /// Every setting, set or not.
+    public var settingList: () throws -> JSONValue
+    /// The order as a document for its supplier, in a language (`en`, `zh`).
+    public var poDocument: (_ number: String, _ language: String) throws -> JSONValue
+    /// The revocation notice of a revoked order, in a language.
+    public var notice: (_ number: String, _ language: String) throws -> JSONValue
+    /// The words a document prints in a language: its labels and the words for stored codes.
+    public var documentWords: (_ language: String) throws -> JSONValue
+
     // MARK: Audit and reports
 
     public var history: (_ number: String) throws -> JSONValue
     public var auditVerify: () throws -> JSONValue
+    /// The suppliers a report names (code, name, currency): those the reader sees, or one.
+    public var reportSuppliers: (_ supplier: String?) throws -> JSONValue
     public var report: (_ name: String, _ from: PostgresDate?, _ to: PostgresDate?,
                         _ buyer: String?, _ supplier: String?) throws -> JSONValue
 }
@@ -308,6 +323,22 @@ extension DatabaseClient {
 
     public func noteAdd(number: String, text: String) throws -> JSONValue {
         try noteAdd(number, text)
+    }
+
+    public func settingSet(key: String, value: String) throws -> JSONValue {
+        try settingSet(key, value)
+    }
+
+    public func poDocument(number: String, language: String) throws -> JSONValue {
+        try poDocument(number, language)
+    }
+
+    public func notice(number: String, language: String) throws -> JSONValue {
+        try notice(number, language)
+    }
+
+    public func documentWords(language: String) throws -> JSONValue {
+        try documentWords(language)
     }
 
     public func report(_ name: String, from: PostgresDate?, to: PostgresDate?, buyer: String?, supplier: String?) throws -> JSONValue {

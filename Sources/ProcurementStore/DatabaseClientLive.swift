@@ -128,8 +128,15 @@ extension DatabaseClient {
             liabilitySettle: { number, reference in try call("liability_settle", number, reference) },
             noteAdd: { number, text in try call("note_add", number, text) },
 
+            settingSet: { key, value in try call("setting_set", key, value) },
+            settingList: { try call("setting_list") },
+            poDocument: { number, language in try call("po_document", number, language) },
+            notice: { number, language in try call("notice", number, language) },
+            documentWords: { language in try call("doc_words", language) },
+
             history: { number in try call("history", number) },
             auditVerify: { try call("audit_verify") },
+            reportSuppliers: { supplier in try call("report_suppliers", supplier) },
             report: { name, from, to, buyer, supplier in try call("report", name, from, to, buyer, supplier) }
         )
     }

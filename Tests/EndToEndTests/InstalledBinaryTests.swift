@@ -36,6 +36,15 @@ final class InstalledBinaryTests: XCTestCase {
         XCTAssertEqual(outcome, .exited(0), "stdout:\n\(run.stdout)\nstderr:\n\(run.stderr)")
         XCTAssertTrue(run.stdout.contains("125.00"), run.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: home.appendingPathComponent("data/PG_VERSION").path))
+        // The document templates travel inside the binary too: it writes the revocation notice.
+        let notice = try SpawnedProcess(
+            ["/usr/bin/env", "-i", "-C", work.path] + environment
+                + [binary.path, "notice", "PO-1", "--lang", "zh", "--html", "notice.html"],
+            output: .file(work.appendingPathComponent("notice.out").path),
+            error: .file(work.appendingPathComponent("notice.err").path))
+        XCTAssertEqual(notice.wait(timeout: 60), .exited(0), "stdout:\n\(notice.stdout)\nstderr:\n\(notice.stderr)")
+        let page = try String(contentsOf: work.appendingPathComponent("notice.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("采购订单撤销说明") && page.contains("PO-1-R1") && page.contains("数量错误"), page)
         // Nothing was read from, or written to, the folder the binary sits in.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: install.path), ["procure"])
     }

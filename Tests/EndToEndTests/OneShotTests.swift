@@ -26,10 +26,14 @@ final class OneShotTests: DatabaseTestCase {
 
     func testEveryVerbHasHelp() throws {
         for verb in [["supplier", "add"], ["item", "add"], ["price", "set"], ["price", "list"], ["po", "create"],
-                     ["correct"], ["production"], ["liability", "show"], ["db", "status"]] {
+                     ["correct"], ["production"], ["liability", "show"], ["db", "status"],
+                     ["notice"], ["po", "document"], ["setting", "set"], ["setting", "list"]] {
             let run = try procure(verb + ["--help"])
             XCTAssertEqual(run.status, 0, "\(verb)")
             XCTAssertTrue(run.stdout.contains("USAGE: procure \(verb.joined(separator: " "))"), "\(verb): \(run.stdout)")
+        }
+        for verb in [["notice"], ["po", "document"], ["setting", "set"], ["setting", "list"]] {
+            XCTAssertTrue(try procure(verb + ["--help"]).stdout.contains("Example: procure \(verb.joined(separator: " "))"), "\(verb)")
         }
     }
 

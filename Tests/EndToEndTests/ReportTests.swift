@@ -159,13 +159,14 @@ final class ReportTests: DatabaseTestCase {
 
     private func liabilities(_ supplier: String, open: (Int, String), claimed: (Int, String) = (0, "0.00"),
                              agreed: (Int, String), settled: (Int, String),
-                             all: (Int, String), oldest: Int?) -> JSONValue {
+                             all: (Int, String), owed: String, refunds: String, oldest: Int?) -> JSONValue {
         object([
             "supplier": s(supplier), "open_count": n(open.0), "open_total": s(open.1),
             "claimed_count": n(claimed.0), "claimed_total": s(claimed.1),
             "agreed_count": n(agreed.0), "agreed_total": s(agreed.1),
             "settled_count": n(settled.0), "settled_total": s(settled.1),
-            "total_count": n(all.0), "total": s(all.1), "oldest_open_days": oldest.map(n) ?? .null,
+            "total_count": n(all.0), "total": s(all.1), "owed": s(owed), "refunds": s(refunds),
+            "oldest_open_days": oldest.map(n) ?? .null,
         ])
     }
 
@@ -212,10 +213,10 @@ final class ReportTests: DatabaseTestCase {
         let rows = try report("liabilities", ["--as", f.finance])
         XCTAssertEqual(rows, [
             // S1: A3 open 16.50 (revoked 12 days ago), B1 agreed −100.00
-            liabilities("S1", open: (1, "16.50"), agreed: (1, "-100.00"), settled: (0, "0.00"), all: (2, "-83.50"), oldest: 12),
+            liabilities("S1", open: (1, "16.50"), agreed: (1, "-100.00"), settled: (0, "0.00"), all: (2, "-83.50"), owed: "16.50", refunds: "100.00", oldest: 12),
             // S2: B2 settled 60.00; nothing open
-            liabilities("S2", open: (0, "0.00"), agreed: (0, "0.00"), settled: (1, "60.00"), all: (1, "60.00"), oldest: nil),
-            liabilities("TOTAL", open: (1, "16.50"), agreed: (1, "-100.00"), settled: (1, "60.00"), all: (3, "-23.50"), oldest: 12),
+            liabilities("S2", open: (0, "0.00"), agreed: (0, "0.00"), settled: (1, "60.00"), all: (1, "60.00"), owed: "60.00", refunds: "0.00", oldest: nil),
+            liabilities("TOTAL", open: (1, "16.50"), agreed: (1, "-100.00"), settled: (1, "60.00"), all: (3, "-23.50"), owed: "76.50", refunds: "100.00", oldest: 12),
         ])
         // the stored liabilities agree with the hand-computed totals
         XCTAssertEqual(try json(["liability", "show", "A3", "--as", f.finance])["total"]?.text, "16.50")
@@ -298,18 +299,18 @@ final class ReportTests: DatabaseTestCase {
         let twelveDaysAgo = try serverDate(daysAgo: 12)
         let yesterday = try serverDate(daysAgo: 1)
         XCTAssertEqual(try report("liabilities", ["--from", twelveDaysAgo, "--to", yesterday]), [
-            liabilities("S1", open: (1, "16.50"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (1, "16.50"), oldest: 12),
-            liabilities("TOTAL", open: (1, "16.50"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (1, "16.50"), oldest: 12),
+            liabilities("S1", open: (1, "16.50"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (1, "16.50"), owed: "16.50", refunds: "0.00", oldest: 12),
+            liabilities("TOTAL", open: (1, "16.50"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (1, "16.50"), owed: "16.50", refunds: "0.00", oldest: 12),
         ])
         XCTAssertEqual(try report("liabilities", ["--from", today]), [
-            liabilities("S1", open: (0, "0.00"), agreed: (1, "-100.00"), settled: (0, "0.00"), all: (1, "-100.00"), oldest: nil),
-            liabilities("S2", open: (0, "0.00"), agreed: (0, "0.00"), settled: (1, "60.00"), all: (1, "60.00"), oldest: nil),
-            liabilities("TOTAL", open: (0, "0.00"), agreed: (1, "-100.00"), settled: (1, "60.00"), all: (2, "-40.00"), oldest: nil),
+            liabilities("S1", open: (0, "0.00"), agreed: (1, "-100.00"), settled: (0, "0.00"), all: (1, "-100.00"), owed: "0.00", refunds: "100.00", oldest: nil),
+            liabilities("S2", open: (0, "0.00"), agreed: (0, "0.00"), settled: (1, "60.00"), all: (1, "60.00"), owed: "60.00", refunds: "0.00", oldest: nil),
+            liabilities("TOTAL", open: (0, "0.00"), agreed: (1, "-100.00"), settled: (1, "60.00"), all: (2, "-40.00"), owed: "60.00", refunds: "100.00", oldest: nil),
         ])
         XCTAssertEqual(try report("liabilities", ["--supplier", "S2", "--buyer", f.bob]).map { $0["supplier"] }, [s("S2"), s("TOTAL")])
         // nothing in range: just the totals row, zeros and nulls
         XCTAssertEqual(try report("liabilities", ["--to", "2000-01-01"]), [
-            liabilities("TOTAL", open: (0, "0.00"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (0, "0.00"), oldest: nil),
+            liabilities("TOTAL", open: (0, "0.00"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (0, "0.00"), owed: "0.00", refunds: "0.00", oldest: nil),
         ])
         XCTAssertEqual(try report("price-compliance", ["--buyer", "nobody_at_all"]), [
             priceCompliance("TOTAL", orders: 0, lines: 0, spend: "0.00", base: "0.00", savings: "0.00",
@@ -342,8 +343,8 @@ final class ReportTests: DatabaseTestCase {
         XCTAssertEqual(try report("corrections", ["--as", f.bob]).map { $0["buyer"] }, [s(f.bob), s("TOTAL")])
         // alice's only liability is A3's (S1, open)
         XCTAssertEqual(try report("liabilities", ["--as", f.alice]), [
-            liabilities("S1", open: (1, "16.50"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (1, "16.50"), oldest: 12),
-            liabilities("TOTAL", open: (1, "16.50"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (1, "16.50"), oldest: 12),
+            liabilities("S1", open: (1, "16.50"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (1, "16.50"), owed: "16.50", refunds: "0.00", oldest: 12),
+            liabilities("TOTAL", open: (1, "16.50"), agreed: (0, "0.00"), settled: (0, "0.00"), all: (1, "16.50"), owed: "16.50", refunds: "0.00", oldest: 12),
         ])
         // and the same through the views in SQL
         let connection = try Connection(conninfo)
@@ -481,6 +482,16 @@ final class ReportTests: DatabaseTestCase {
                 XCTAssertFalse(page.contains(outside), "\(name) page has \(outside)")
             }
         }
+        // suppliers named beside their codes, the currency, what the colours mean
+        let liabilities = try String(contentsOfFile: folder.appendingPathComponent("liabilities.html").path, encoding: .utf8)
+        XCTAssertTrue(liabilities.contains(#"<td>S1 <span class="name">Acme Metals</span></td>"#), liabilities)
+        XCTAssertTrue(liabilities.contains("<dt>currency</dt><dd>CNY</dd>"))
+        XCTAssertTrue(liabilities.contains(#"<span class="swatch"></span>owed to the supplier"#))
+        XCTAssertTrue(liabilities.contains(#"<span class="swatch negative"></span>refund the supplier owes"#))
+        XCTAssertTrue(liabilities.contains(#"<th title="owed" class="num">owed</th><th title="refunds" class="num">refunds</th>"#))
+        let corrections = try String(contentsOfFile: folder.appendingPathComponent("corrections.html").path, encoding: .utf8)
+        XCTAssertTrue(corrections.contains("<dt>currency</dt><dd>CNY</dd>"))
+        XCTAssertFalse(corrections.contains("swatch negative"), "revoked orders are never negative")
         // negative figures and an empty report still make a well-formed page
         let empty = folder.appendingPathComponent("empty.html").path
         XCTAssertEqual(try json(["report", "liabilities", "--to", "2000-01-01", "--html", empty])["rows"], n(0))
@@ -601,7 +612,8 @@ final class ReportTests: DatabaseTestCase {
         XCTAssertEqual(byView["report_liabilities"]?.map { "\($0["attname"]!) \($0["type"]!)" }, [
             "supplier text", "open_count bigint", "open_total numeric", "claimed_count bigint", "claimed_total numeric",
             "agreed_count bigint", "agreed_total numeric",
-            "settled_count bigint", "settled_total numeric", "total_count bigint", "total numeric", "oldest_open_days integer",
+            "settled_count bigint", "settled_total numeric", "total_count bigint", "total numeric",
+            "owed numeric", "refunds numeric", "oldest_open_days integer",
         ])
         XCTAssertTrue(columns.rows.allSatisfy { ($0["comment"] ?? "").isEmpty == false }, "every column has a comment")
     }

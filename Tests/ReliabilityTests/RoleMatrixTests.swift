@@ -175,6 +175,10 @@ extension DatabaseTestCase {
         case "po pay": verb = "po pay PY-\(t) 10"
         case "po show": verb = "po show RD-\(t)"
         case "po edits": verb = "po edits RD-\(t)"
+        case "po document": verb = "po document RD-\(t)"
+        case "notice": verb = "notice LS-\(t) --lang zh"
+        case "setting set": verb = "setting set company.contact 'desk \(t)'"
+        case "setting list": verb = "setting list"
         case "history": verb = "history RD-\(t)"
         case "po list": verb = "po list" + other
         case "liability show": verb = "liability show LS-\(t)"
@@ -238,6 +242,9 @@ extension DatabaseTestCase {
         case "price set":
             return ("INSERT INTO procure.price_periods (supplier_id, item_id, price, valid) VALUES ($1, $2, 1, daterange('2040-01-01', '2040-02-01'))",
                     [supplier, item])
+        case "setting set":
+            return ("INSERT INTO procure.settings (key, value) VALUES ('company.contact', $1) "
+                    + "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", ["desk \(t)"])
         case "user add":
             // a buyer's own limits are the sharpest case
             return ("UPDATE procure.users SET max_discount = 50 WHERE name = $1", [actors.alice])

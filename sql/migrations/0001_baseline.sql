@@ -156,6 +156,17 @@ CREATE TABLE procure.users (
     CONSTRAINT users_max_order_total_check CHECK (max_order_total >= 0)
 );
 
+-- Settings an admin keeps: the issuing company printed on the documents sent to suppliers.
+CREATE TABLE procure.settings (
+    key        text NOT NULL,
+    value      text NOT NULL,
+    updated_by text NOT NULL DEFAULT procure.actor(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT settings_pkey PRIMARY KEY (key),
+    CONSTRAINT settings_key_check CHECK (key IN ('company.name', 'company.address', 'company.contact')),
+    CONSTRAINT settings_value_check CHECK (btrim(value) <> '' AND length(value) <= 500)
+);
+
 -- ---------------------------------------------------------------------------
 -- Orders and everything that hangs off one: lines, price edits, payments,
 -- production reports, the correction, its liability and case notes. Every
@@ -396,7 +407,7 @@ CREATE TABLE procure.idempotency_keys (
 -- One chain per order ('order:' || number: the order, its lines, payments,
 -- production reports, correction, liability and case notes), per supplier's
 -- price list ('prices:' || supplier code), per supplier ('supplier:' || code),
--- per item ('item:' || sku) and per user ('user:' || name). Writers of one
+-- per item ('item:' || sku), per setting ('setting:' || key) and per user ('user:' || name). Writers of one
 -- chain serialise on the chain's row in procure.audit_heads (a row lock, held
 -- to commit); writers of different chains never wait on each other.
 --
@@ -500,3 +511,6 @@ ALTER TABLE procure.price_periods FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE procure.users ENABLE ROW LEVEL SECURITY;
 ALTER TABLE procure.users FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE procure.settings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE procure.settings FORCE ROW LEVEL SECURITY;

@@ -24,6 +24,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT CASE p_table
         WHEN 'users' THEN j ->> 'name'
+        WHEN 'settings' THEN j ->> 'key'
         WHEN 'suppliers' THEN j ->> 'id'
         WHEN 'items' THEN j ->> 'id'
         WHEN 'order_lines' THEN (j ->> 'supplier_id') || '/' || (j ->> 'order_id') || '/' || (j ->> 'line_no')
@@ -255,6 +256,7 @@ AS $$
                 WHEN p_table = 'price_periods' THEN 'prices:' || k.code
                 WHEN p_table = 'suppliers' THEN 'supplier:' || (j ->> 'code')
                 WHEN p_table = 'items' THEN 'item:' || (j ->> 'sku')
+                WHEN p_table = 'settings' THEN 'setting:' || (j ->> 'key')
                 ELSE 'user:' || (j ->> 'name') END,
            CASE WHEN p_table = 'orders' THEN j ->> 'number'
                 WHEN k.num IS NOT NULL THEN k.num || CASE p_table
@@ -267,6 +269,7 @@ AS $$
                 WHEN p_table = 'price_periods' THEN k.sku || ' ' || (j ->> 'valid')
                 WHEN p_table = 'suppliers' THEN j ->> 'code'
                 WHEN p_table = 'items' THEN j ->> 'sku'
+                WHEN p_table = 'settings' THEN j ->> 'key'
                 ELSE j ->> 'name' END
       FROM (SELECT CASE WHEN p_table IN ('order_lines', 'payments', 'production_reports', 'corrections',
                                          'liabilities', 'case_notes')
@@ -446,6 +449,9 @@ CREATE TRIGGER price_periods_audit_update AFTER UPDATE ON procure.price_periods 
 CREATE TRIGGER production_reports_audit_delete AFTER DELETE ON procure.production_reports REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
 CREATE TRIGGER production_reports_audit_insert AFTER INSERT ON procure.production_reports REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
 CREATE TRIGGER production_reports_audit_update AFTER UPDATE ON procure.production_reports REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER settings_audit_delete AFTER DELETE ON procure.settings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER settings_audit_insert AFTER INSERT ON procure.settings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER settings_audit_update AFTER UPDATE ON procure.settings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
 CREATE TRIGGER suppliers_audit_delete AFTER DELETE ON procure.suppliers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
 CREATE TRIGGER suppliers_audit_insert AFTER INSERT ON procure.suppliers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
 CREATE TRIGGER suppliers_audit_update AFTER UPDATE ON procure.suppliers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();

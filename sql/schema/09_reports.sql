@@ -170,13 +170,15 @@ RETURNS TABLE (
     settled_total    numeric,
     total_count      bigint,   -- all statuses
     total            numeric,
+    owed             numeric,  -- Σ of the positive totals: what the issuing company owes its suppliers
+    refunds          numeric,  -- Σ of the negative totals, as a positive amount: refunds the suppliers owe
     oldest_open_days integer   -- current_date − creation date of the oldest open one; NULL if none
 )
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT s.code, x.open_count, x.open_total, x.claimed_count, x.claimed_total,
            x.agreed_count, x.agreed_total, x.settled_count, x.settled_total,
-           x.total_count, x.total, x.oldest_open_days
+           x.total_count, x.total, x.owed, x.refunds, x.oldest_open_days
       FROM (SELECT li.supplier_id,
                    count(*) FILTER (WHERE st.status = 'open') AS open_count,
                    round(coalesce(sum(li.total) FILTER (WHERE st.status = 'open'), 0), 2) AS open_total,
@@ -188,6 +190,8 @@ AS $$
                    round(coalesce(sum(li.total) FILTER (WHERE st.status = 'settled'), 0), 2) AS settled_total,
                    count(*) AS total_count,
                    round(coalesce(sum(li.total), 0), 2) AS total,
+                   round(coalesce(sum(li.total) FILTER (WHERE li.total > 0), 0), 2) AS owed,
+                   round(coalesce(-sum(li.total) FILTER (WHERE li.total < 0), 0), 2) AS refunds,
                    current_date - (min(li.created_at) FILTER (WHERE st.status = 'open'))::date AS oldest_open_days
               FROM procure.liabilities li
               CROSS JOIN LATERAL (SELECT procure.liability_status_now(li) AS status) st
@@ -280,6 +284,7 @@ BEGIN
                        'agreed_count', r.agreed_count, 'agreed_total', procure.fmt_amount(r.agreed_total),
                        'settled_count', r.settled_count, 'settled_total', procure.fmt_amount(r.settled_total),
                        'total_count', r.total_count, 'total', procure.fmt_amount(r.total),
+                       'owed', procure.fmt_amount(r.owed), 'refunds', procure.fmt_amount(r.refunds),
                        'oldest_open_days', r.oldest_open_days) ORDER BY r.supplier), '[]'::jsonb)
                    || jsonb_build_array(jsonb_build_object(
                        'supplier', 'TOTAL',
@@ -293,6 +298,8 @@ BEGIN
                        'settled_total', procure.fmt_amount(coalesce(sum(r.settled_total), 0)),
                        'total_count', coalesce(sum(r.total_count), 0),
                        'total', procure.fmt_amount(coalesce(sum(r.total), 0)),
+                       'owed', procure.fmt_amount(coalesce(sum(r.owed), 0)),
+                       'refunds', procure.fmt_amount(coalesce(sum(r.refunds), 0)),
                        'oldest_open_days', max(r.oldest_open_days)))
               FROM procure.report_liabilities($1, $2, $3, $4) r
         $q$ INTO v USING p_from, p_to, p_buyer, p_supplier;
@@ -302,6 +309,17 @@ BEGIN
     END CASE;
     RETURN v;
 END
+$$;
+
+-- The suppliers a report's page names beside their codes, with the currency of their amounts:
+-- those the reader may see (RLS), or the one of the --supplier filter.
+CREATE FUNCTION procure.report_suppliers(p_supplier text) RETURNS jsonb
+LANGUAGE sql STABLE
+AS $$
+    SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'currency', s.currency) ORDER BY s.code),
+                    '[]'::jsonb)
+      FROM procure.suppliers s
+     WHERE p_supplier IS NULL OR s.code = p_supplier
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -355,4 +373,6 @@ COMMENT ON COLUMN procure.report_liabilities.settled_count IS 'settled liabiliti
 COMMENT ON COLUMN procure.report_liabilities.settled_total IS 'Σ total of the settled ones';
 COMMENT ON COLUMN procure.report_liabilities.total_count IS 'all liabilities';
 COMMENT ON COLUMN procure.report_liabilities.total IS 'Σ total of all';
+COMMENT ON COLUMN procure.report_liabilities.owed IS 'Σ of the positive totals: owed to the supplier';
+COMMENT ON COLUMN procure.report_liabilities.refunds IS 'Σ of the negative totals, as a positive amount: refunds the supplier owes';
 COMMENT ON COLUMN procure.report_liabilities.oldest_open_days IS 'current_date − the day the oldest open liability was computed (its revocation); NULL when none is open';

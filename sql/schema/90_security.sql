@@ -53,6 +53,10 @@ CREATE POLICY suppliers_admin ON procure.suppliers FOR ALL TO procure_admin USIN
 CREATE POLICY price_periods_read ON procure.price_periods FOR SELECT TO procure_buyer, procure_finance, procure_admin, procure_auditor USING (true);
 CREATE POLICY price_periods_admin ON procure.price_periods FOR ALL TO procure_admin USING (true) WITH CHECK (true);
 
+-- Settings: everyone reads them (they print on documents), admins keep them.
+CREATE POLICY settings_read ON procure.settings FOR SELECT TO procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier USING (true);
+CREATE POLICY settings_admin ON procure.settings FOR ALL TO procure_admin USING (true) WITH CHECK (true);
+
 -- ---------------------------------------------------------------------------
 -- Grants (00_reset.sql revoked everything; PUBLIC gets nothing)
 -- ---------------------------------------------------------------------------
@@ -99,3 +103,10 @@ GRANT UPDATE (status) ON procure.orders TO procure_supplier;
 GRANT INSERT ON TABLE procure.production_reports, procure.case_notes TO procure_supplier;
 GRANT INSERT ON TABLE procure.production_reports TO procure_admin;
 GRANT EXECUTE ON FUNCTION procure.production(text,integer,text,numeric,numeric,numeric,numeric,numeric,numeric,timestamp with time zone,text), procure.get_order(text,boolean), procure.get_correction(procure.orders) TO procure_admin;
+
+-- Documents and settings: everyone who reads orders reads their documents; setting_set says
+-- who may not change a setting, and the grants hold psql to the same.
+GRANT EXECUTE ON FUNCTION procure.setting_keys(), procure.setting(text), procure.setting_json(text), procure.setting_list(), procure.setting_set(text,text), procure.doc_words(text), procure.doc_date(date,text), procure.doc_time(timestamp with time zone,text), procure.doc_parties(jsonb,text), procure.doc_lines(jsonb), procure.po_document(text,text), procure.notice(text,text) TO procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
+GRANT SELECT ON TABLE procure.settings TO procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
+GRANT INSERT, UPDATE, DELETE ON TABLE procure.settings TO procure_admin;
+GRANT EXECUTE ON FUNCTION procure.report_suppliers(text) TO procure_admin, procure_auditor, procure_buyer, procure_finance;

@@ -7,7 +7,7 @@ struct OrderGroup: ParsableCommand {
         commandName: "po", abstract: "Purchase orders.",
         subcommands: [
             OrderCreate.self, OrderIssue.self, OrderAcknowledge.self, OrderReceive.self, OrderPay.self,
-            OrderPrice.self, OrderLineGroup.self, OrderShow.self, OrderList.self, OrderClose.self, OrderDelete.self,
+            OrderPrice.self, OrderLineGroup.self, OrderShow.self, OrderDocument.self, OrderList.self, OrderClose.self, OrderDelete.self,
             OrderEdits.self,
         ])
 }

@@ -21,7 +21,7 @@ enum ReportName: String, ExpressibleByArgument, CaseIterable, Sendable {
                     "wrong_price", "wrong_supplier", "wrong_date", "duplicate", "other", "liability_total"]
         case .liabilities:
             return ["supplier", "open_count", "open_total", "claimed_count", "claimed_total", "agreed_count", "agreed_total", "settled_count",
-                    "settled_total", "total_count", "total", "oldest_open_days"]
+                    "settled_total", "total_count", "total", "owed", "refunds", "oldest_open_days"]
         }
     }
 
@@ -61,6 +61,16 @@ enum ReportName: String, ExpressibleByArgument, CaseIterable, Sendable {
         case .priceCompliance: return "Savings per buyer (base spend − spend)"
         case .corrections: return "Revoked orders per buyer"
         case .liabilities: return "Open liability per supplier"
+        }
+    }
+
+    /// What the chart's two colours mean: a value above zero, and one below (nil: never).
+    var legend: (positive: String, negative: String?) {
+        switch self {
+        case .priceCompliance:
+            return ("saved against the supplier's base price", "paid above the base price (never: the database refuses it)")
+        case .corrections: return ("orders revoked", nil)
+        case .liabilities: return ("owed to the supplier (open liabilities)", "refund the supplier owes (open liabilities)")
         }
     }
 
@@ -109,15 +119,12 @@ struct ReportCommand: ProcureCommand {
         let rows = (result.arrayValue ?? []).map { ReportRows.ordered($0, columns: name.columns) }
         guard let html else { return .array(rows) }
 
+        let suppliers = try context.transaction { try $0.reportSuppliers(supplier) }
         let page = HTMLReport(
-            report: name, rows: rows, filters: filters,
+            report: name, rows: rows, filters: filters, suppliers: HTMLReport.Supplier.list(suppliers),
             generated: ISO8601DateFormatter().string(from: Date())
         ).render()
-        do {
-            try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
-        } catch {
-            throw ProcureError(.invalidArgument, "report \(name.rawValue): cannot write \(html): \(error.localizedDescription)")
-        }
+        try HTMLText.write(page, to: html, for: "report \(name.rawValue)")
         let dataRows = HTMLReport.split(rows).data.count
         return .object([
             ("report", .string(name.rawValue)), ("written", .string(html)), ("rows", .number(String(dataRows))),

@@ -16,6 +16,8 @@ struct HTMLReport {
     let rows: [JSONValue]
     /// (label, value) pairs describing the filters.
     let filters: [(String, String)]
+    /// The suppliers the reader sees: their names beside their codes, their currencies.
+    let suppliers: [Supplier]
     /// When the page was made (text, shown as is).
     let generated: String
 
@@ -26,6 +28,31 @@ struct HTMLReport {
     static let rowHeight = 26
     static let barHeight = 18
     static let top = 10
+
+    struct Supplier {
+        let code: String
+        let name: String
+        let currency: String
+
+        /// `procure.report_suppliers`'s answer.
+        static func list(_ value: JSONValue) -> [Supplier] {
+            (value.arrayValue ?? []).compactMap { item in
+                guard let code = item["code"]?.text, let name = item["name"]?.text else { return nil }
+                return Supplier(code: code, name: name, currency: item["currency"]?.text ?? "")
+            }
+        }
+    }
+
+    /// The amounts' currencies: one, or several that the report adds up as plain numbers.
+    var currency: String {
+        var seen: [String] = []
+        for supplier in suppliers where !seen.contains(supplier.currency) { seen.append(supplier.currency) }
+        switch seen.count {
+        case 0: return "none (no supplier)"
+        case 1: return seen[0]
+        default: return seen.joined(separator: ", ") + " (a buyer's amounts add up every currency as plain numbers)"
+        }
+    }
 
     var dataRows: [JSONValue] { HTMLReport.split(rows).data }
     var totalRow: JSONValue? { HTMLReport.split(rows).total }
@@ -45,29 +72,32 @@ struct HTMLReport {
             <head>
             <meta charset="utf-8" />
             <meta name="viewport" content="width=device-width, initial-scale=1" />
-            <title>procure report: \(HTMLReport.escape(report.title))</title>
+            <title>procure report: \(HTMLText.escape(report.title))</title>
             <style>
             \(HTMLReport.css)
             </style>
             </head>
             <body>
-            <h1>\(HTMLReport.escape(report.title))</h1>
-            <p class="summary">\(HTMLReport.escape(report.summary))</p>
+            <h1>\(HTMLText.escape(report.title))</h1>
+            <p class="summary">\(HTMLText.escape(report.summary))</p>
             <dl class="filters">
 
             """
-        for (label, value) in filters + [("generated", generated)] {
-            out += "<dt>\(HTMLReport.escape(label))</dt><dd>\(HTMLReport.escape(value))</dd>\n"
+        for (label, value) in filters + [("currency", currency), ("generated", generated)] {
+            out += "<dt>\(HTMLText.escape(label))</dt><dd>\(HTMLText.escape(value))</dd>\n"
         }
         out += "</dl>\n"
-        out += "<h2>\(HTMLReport.escape(report.chartTitle))</h2>\n"
+        out += "<h2>\(HTMLText.escape(report.chartTitle))</h2>\n"
         out += chart() + "\n"
+        out += legend() + "\n"
         out += "<h2>Table</h2>\n"
         out += table() + "\n"
         out += """
-            <p class="note">Amounts are exact decimals as stored; percentages have 2 decimals; an empty cell \
-            is a value that does not apply (no base spend, no open liability). The columns are described \
-            in docs/reports.md.</p>
+            <p class="note">Amounts are exact decimals as stored, in the currency above; percentages have 2 \
+            decimals; an empty cell is a value that does not apply (no base spend, no open liability). \
+            Suppliers are named beside their codes; a buyer is named by its user name. In the liabilities \
+            report, owed is what the issuing company owes its suppliers and refunds what suppliers owe it \
+            back, kept apart; total is their difference. The columns are described in docs/reports.md.</p>
             </body>
             </html>
 
@@ -94,10 +124,10 @@ struct HTMLReport {
         let width = HTMLReport.labelWidth + HTMLReport.barArea + HTMLReport.valueWidth
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" width="\(width)" height="\(height)" \
-            viewBox="0 0 \(width) \(height)" role="img" aria-label="\(HTMLReport.escape(report.chartTitle))">
+            viewBox="0 0 \(width) \(height)" role="img" aria-label="\(HTMLText.escape(report.chartTitle))">
 
             """
-        svg += "<title>\(HTMLReport.escape(report.chartTitle))</title>\n"
+        svg += "<title>\(HTMLText.escape(report.chartTitle))</title>\n"
         if dataRows.isEmpty {
             svg += "<text x=\"\(HTMLReport.labelWidth)\" y=\"\(HTMLReport.top + 17)\" class=\"empty\">no rows</text>\n"
         }
@@ -107,8 +137,8 @@ struct HTMLReport {
             let start = position(min(value, 0))
             let end = position(max(value, 0))
             let y = HTMLReport.top + index * HTMLReport.rowHeight
-            let name = HTMLReport.escape(row[label]?.text ?? "")
-            let shown = HTMLReport.escape(row[column]?.text ?? "")
+            let name = HTMLText.escape(row[label]?.text ?? "")
+            let shown = HTMLText.escape(row[column]?.text ?? "")
             svg += "<g class=\"row\">"
             svg += "<text class=\"label\" x=\"\(HTMLReport.labelWidth - 8)\" y=\"\(y + 14)\">\(name)</text>"
             svg += "<rect class=\"\(value < 0 ? "bar negative" : "bar")\" x=\"\(HTMLReport.units(left + start))\" "
@@ -124,6 +154,16 @@ struct HTMLReport {
         return svg
     }
 
+    /// What the chart's colours mean, as swatches of the bars' own colours.
+    func legend() -> String {
+        let meaning = report.legend
+        var out = "<p class=\"legend\"><span class=\"swatch\"></span>\(HTMLText.escape(meaning.positive))"
+        if let negative = meaning.negative {
+            out += " <span class=\"swatch negative\"></span>\(HTMLText.escape(negative))"
+        }
+        return out + "</p>"
+    }
+
     // MARK: table
 
     func table() -> String {
@@ -132,7 +172,7 @@ struct HTMLReport {
         for (index, column) in columns.enumerated() {
             // people read "orders revoked"; the exact column name is the cell's title
             let words = column.replacingOccurrences(of: "_", with: " ")
-            out += "<th title=\"\(HTMLReport.escape(column))\"\(index == 0 ? "" : " class=\"num\"")>\(HTMLReport.escape(words))</th>"
+            out += "<th title=\"\(HTMLText.escape(column))\"\(index == 0 ? "" : " class=\"num\"")>\(HTMLText.escape(words))</th>"
         }
         out += "</tr></thead>\n<tbody>\n"
         if dataRows.isEmpty {
@@ -151,34 +191,16 @@ struct HTMLReport {
 
     private func cells(_ row: JSONValue, columns: [String], header: Bool) -> String {
         columns.enumerated().map { index, column in
-            let text = HTMLReport.escape(row[column].map(TableRenderer.cell) ?? "")
+            var text = HTMLText.escape(row[column].map(TableRenderer.cell) ?? "")
+            if column == "supplier", let supplier = suppliers.first(where: { $0.code == row[column]?.text }) {
+                text += " <span class=\"name\">\(HTMLText.escape(supplier.name))</span>"
+            }
             let tag = header && index == 0 ? "th" : "td"
             return "<\(tag)\(index == 0 ? "" : " class=\"num\"")>\(text)</\(tag)>"
         }.joined()
     }
 
     // MARK: helpers
-
-    /// Text and attribute values: the five XML entities, and characters XML 1.0 does not
-    /// allow replaced by U+FFFD.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value):
-                out += "\u{FFFD}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
 
     /// The exact decimal of a JSON string or number; 0 for anything else (null).
     static func decimal(_ value: JSONValue?) -> Decimal {
@@ -211,6 +233,10 @@ struct HTMLReport {
         svg.chart .bar.negative { fill: #d8613b; }
         svg.chart .axis { stroke: #8a93a6; stroke-width: 1; }
         svg.chart .empty { fill: #8a93a6; }
+        p.legend { font-size: 0.88em; color: #394257; margin: 0.3em 0 0 0; }
+        p.legend .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin: 0 0.35em 0 0; vertical-align: -0.1em; background: #3b7dd8; }
+        p.legend .swatch.negative { margin-left: 1.2em; background: #d8613b; }
+        td .name { color: #4b5468; }
         div.table { overflow-x: auto; }
         table { border-collapse: collapse; font-size: 0.92em; font-variant-numeric: tabular-nums; }
         th, td { padding: 0.3em 0.7em; border-bottom: 1px solid #d9dde5; text-align: left; white-space: nowrap; }

@@ -90,6 +90,8 @@ enum ReportAnchors {
                    round(coalesce(sum(li.total) FILTER (WHERE st.status = 'settled'), 0), 2) AS settled_total,
                    count(*) AS total_count,
                    round(coalesce(sum(li.total), 0), 2) AS total,
+                   round(coalesce(sum(li.total) FILTER (WHERE li.total > 0), 0), 2) AS owed,
+                   round(coalesce(-sum(li.total) FILTER (WHERE li.total < 0), 0), 2) AS refunds,
                    current_date - (min(li.created_at) FILTER (WHERE st.status = 'open'))::date AS oldest_open_days
               FROM procure.liabilities li
               CROSS JOIN LATERAL (SELECT procure.liability_status_now(li) AS status) st

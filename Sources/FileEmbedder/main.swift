@@ -1,14 +1,13 @@
 import Foundation
 
-// Build tool of the EmbedSQL plugin: `SQLEmbedder SQL_FOLDER OUTPUT.swift` writes Swift source
-// holding every `*.sql` file of SQL_FOLDER/migrations and SQL_FOLDER/schema, byte for byte, so
-// that the `procure` binary carries its SQL and runs without the checkout.
-
-/// The folders below SQL_FOLDER that the Migrator reads; `tests/` and anything else stay out.
-let embeddedFolders = ["migrations", "schema"]
+// Build tool of the EmbedSQL and EmbedTemplates plugins:
+// `FileEmbedder ROOT OUTPUT.swift VARIABLE EXTENSION FOLDER…` writes Swift source declaring
+// VARIABLE, every file ending in EXTENSION in each ROOT/FOLDER as (FOLDER/name, text), byte for
+// byte, so that the `procure` binary carries its SQL and its document templates and runs
+// without the checkout.
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("SQLEmbedder: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("FileEmbedder: \(message)\n".utf8))
     exit(1)
 }
 
@@ -42,16 +41,19 @@ func rawLiteral(_ text: String) -> String {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3 else { fail("usage: SQLEmbedder SQL_FOLDER OUTPUT.swift") }
+guard arguments.count >= 6 else { fail("usage: FileEmbedder ROOT OUTPUT.swift VARIABLE EXTENSION FOLDER…") }
 let root = URL(fileURLWithPath: arguments[1], isDirectory: true)
 let output = URL(fileURLWithPath: arguments[2])
+let variable = arguments[3]
+let fileExtension = arguments[4]
+let embeddedFolders = Array(arguments[5...])
 
 var entries: [String] = []
 for folder in embeddedFolders {
     let directory = root.appendingPathComponent(folder, isDirectory: true)
     // A folder that does not exist is an empty set, as it is for the Migrator.
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { continue }
-    for name in names.sorted() where name.hasSuffix(".sql") {
+    for name in names.sorted() where name.hasSuffix(fileExtension) {
         let path = directory.appendingPathComponent(name).path
         guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
         guard let text = String(validating: Array(data), as: UTF8.self) else { fail("\(path) is not UTF-8") }
@@ -60,9 +62,9 @@ for folder in embeddedFolders {
 }
 
 let source = """
-    // Generated at build time by SQLEmbedder from sql/migrations and sql/schema; do not edit.
+    // Generated at build time by FileEmbedder from \(embeddedFolders.joined(separator: ", ")); do not edit.
 
-    let generatedSQLFiles: [(path: String, text: String)] = [
+    let \(variable): [(path: String, text: String)] = [
     \(entries.joined())]
 
     """
