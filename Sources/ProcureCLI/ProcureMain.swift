@@ -73,7 +73,8 @@ public enum ProcureMain {
         switch outcome {
         case .success, .help: return 0
         case .failure(let error):
-            let isUsage = error.code == .invalidArgument && (try? ProcureCommandLine.parseAsRoot(words)) == nil
+            let isUsage = error.code == .invalidArgument
+                && (try? ProcureCommandLine.parseAsRoot(LineRunner.takingActor(from: words).rest)) == nil
             return isUsage ? 2 : 1
         }
     }

@@ -142,11 +142,12 @@ extension DatabaseClient {
     }
 
     /// The statement that opens every command's work: it sets the acting user for the open
-    /// transaction (`SET LOCAL ROLE` as `set_config`, so that the name is a parameter; `none` is
-    /// the session's own role), then writes the case deadlines that have passed since the last
-    /// command, so that each is recorded by the first command after it, whoever runs it.
+    /// transaction (`procure.act_as`: a `SET LOCAL ROLE` of a registered user, the name a
+    /// parameter; anything else is not_found; NULL is the session's own role), then writes the
+    /// case deadlines that have passed since the last command, so that each is recorded by the
+    /// first command after it, whoever runs it.
     static func actAsStatement(_ user: String?) -> (sql: String, parameters: [any PostgresEncodable]) {
-        ("SELECT set_config('role', $1, true), procure.resolve_deadlines()", [user ?? "none"])
+        ("SELECT procure.act_as($1), procure.resolve_deadlines()", [user])
     }
 }
 

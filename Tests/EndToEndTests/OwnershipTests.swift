@@ -24,10 +24,17 @@ final class OwnershipTests: DatabaseTestCase {
         ])
     }
 
+    /// Another buyer's order is `not_found`, with the very message of an order that does not
+    /// exist: nothing tells bob that PO-A is there.
     func testABuyerCannotSeeOrChangeAnotherBuyersOrder() throws {
-        XCTAssertEqual(try errorCode(["po", "issue", "PO-A", "--as", bob]), "permission_denied")
-        XCTAssertEqual(try errorCode(["po", "price", "PO-A", "1", "9", "--as", bob]), "permission_denied")
-        XCTAssertEqual(try errorCode(["correct", "PO-A", "--reason", "other", "--note", "x", "--as", bob]), "permission_denied")
+        for verb in [["po", "issue"], ["po", "price"], ["po", "show"], ["history"], ["correct"]] {
+            let tail: [String] = verb == ["po", "price"] ? ["1", "9"]
+                : verb == ["correct"] ? ["--reason", "other", "--note", "x"] : []
+            let theirs = try failure(verb + ["PO-A"] + tail + ["--as", bob])
+            let none = try failure(verb + ["PO-NONE"] + tail + ["--as", bob])
+            XCTAssertEqual(theirs.code, "not_found", "\(verb)")
+            XCTAssertEqual(theirs.message, none.message.replacingOccurrences(of: "PO-NONE", with: "PO-A"), "\(verb)")
+        }
         let list = try json(["po", "list", "--as", bob])
         XCTAssertEqual(list.arrayValue?.count, 0, "bob sees no order of alice's")
         let connection = try Connection(conninfo)
@@ -35,6 +42,14 @@ final class OwnershipTests: DatabaseTestCase {
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM procure.orders").first?["n"], "0")
         XCTAssertEqual(try connection.query("UPDATE procure.orders SET status = 'issued'").affectedRows, 0)
         XCTAssertEqual(try sql("SELECT status FROM procure.orders WHERE number = 'PO-A'").first?["status"], "draft")
+    }
+
+    /// A one-shot JSON command expected to fail: its code and message.
+    func failure(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> (code: String?, message: String) {
+        let run = try procure(["--format", "json"] + arguments)
+        let object = try JSONParser.parse(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(object["ok"], .bool(false), "\(arguments) unexpectedly succeeded: \(run.stdout)", file: file, line: line)
+        return (object["error"]?["code"]?.text, object["error"]?["message"]?.text ?? "")
     }
 
     func testFinanceAndAuditorCannotWriteOrders() throws {

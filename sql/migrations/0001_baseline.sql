@@ -321,6 +321,11 @@ CREATE TABLE procure.corrections (
     settlement   procure.amount NOT NULL DEFAULT 0,
     order_state  text NOT NULL,                -- the order's status when revoked (set by trigger)
     acknowledged boolean NOT NULL,             -- the order had reached acknowledged (set by trigger)
+    -- the supplier's cancellation terms at the revocation, which govern the case (set by trigger)
+    regime       text NOT NULL,
+    currency     text NOT NULL,
+    profit_rate  procure.pct NOT NULL,
+    schedule     jsonb NOT NULL,
     created_by   text NOT NULL DEFAULT procure.actor(),
     created_at   timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT corrections_pkey PRIMARY KEY (supplier_id, id),
@@ -514,3 +519,13 @@ ALTER TABLE procure.users FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE procure.settings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE procure.settings FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE procure.items ENABLE ROW LEVEL SECURITY;
+ALTER TABLE procure.items FORCE ROW LEVEL SECURITY;
+
+-- The audit's rows and the stored results of idempotency keys hold order data: only
+-- registered users read them (policies in 90_security.sql). Not FORCEd: the audit triggers
+-- and the key functions write them as the owner.
+ALTER TABLE procure.audit_log ENABLE ROW LEVEL SECURITY;
+ALTER TABLE procure.audit_heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE procure.idempotency_keys ENABLE ROW LEVEL SECURITY;

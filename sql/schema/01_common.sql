@@ -1,10 +1,57 @@
 -- Helpers every area uses: who acts, how a rule violation is raised, how exact
 -- decimals are read and printed, and idempotency keys.
 
--- Is the acting role a member of the group role (superusers are members of all)?
+-- Does the acting role act at all? Only a registered user (a row of procure.users whose role
+-- is a member of its group) or a superuser does. A group role itself (SET ROLE procure_buyer)
+-- or a role that was made a member of a group by hand holds the group's grants but acts on
+-- nothing: the policies, the triggers and actor_is all ask this first. PL/pgSQL, not SQL: a
+-- policy's InitPlan calls it once per statement, and a non-inlined SQL function would be
+-- planned again at every call.
+CREATE FUNCTION procure.actor_registered() RETURNS boolean
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    v_actor text := procure.actor();
+BEGIN
+    IF procure.is_user(v_actor) THEN
+        RETURN true;
+    END IF;
+    RETURN coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                      WHERE r.rolname OPERATOR(pg_catalog.=) v_actor::pg_catalog.name), false);
+END
+$$;
+
+-- Is the acting role a registered member of the group role (superusers are members of all)?
 CREATE FUNCTION procure.actor_is(p_group text) RETURNS boolean
 LANGUAGE sql STABLE
-AS $$ SELECT pg_catalog.pg_has_role(procure.actor(), p_group, 'MEMBER') $$;
+AS $$ SELECT procure.actor_registered() AND pg_catalog.pg_has_role(procure.actor(), p_group, 'MEMBER') $$;
+
+-- The acting user for the rest of the transaction (the CLI's --as): a registered user, or NULL
+-- for the session's own role. Anything else — a group role, a PostgreSQL role that is not a
+-- procure user, a name that does not exist — is not_found: --as names a user.
+CREATE FUNCTION procure.act_as(p_user text) RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF p_user IS NOT NULL AND NOT procure.is_user(p_user) THEN
+        PERFORM procure.fail('not_found', pg_catalog.format('user %s not found', p_user));
+    END IF;
+    PERFORM pg_catalog.set_config('role', coalesce(p_user, 'none'), true);
+END
+$$;
+
+-- Is p_name a registered user (a row of procure.users and a member of its group)?
+-- SECURITY DEFINER: a buyer reads only its own row of procure.users.
+CREATE FUNCTION procure.is_user(p_name text) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM procure.users u
+                    WHERE u.name = p_name
+                      AND pg_catalog.pg_has_role(u.name, 'procure_' || u.role, 'MEMBER'));
+END
+$$;
 
 -- The supplier the acting role belongs to, when it is a supplier user; else NULL.
 -- SECURITY DEFINER: a supplier user may not read procure.users.

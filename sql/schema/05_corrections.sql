@@ -108,12 +108,8 @@ AS $$
 BEGIN
     UPDATE procure.orders SET status = 'in_production'
      WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id AND status IN ('issued', 'acknowledged');
-    -- a counting report on a revoked order changes its open liability, whoever wrote it
-    UPDATE procure.liabilities li SET inputs = NULL, result = NULL
-      FROM procure.orders o
-     WHERE o.supplier_id = NEW.supplier_id AND o.id = NEW.order_id AND o.status = 'revoked'
-       AND NEW.as_of <= o.revoked_at
-       AND li.supplier_id = o.supplier_id AND li.order_id = o.id AND li.status = 'open';
+    -- a report on a revoked order changes its liability, whoever wrote it
+    PERFORM procure.liability_refresh(NEW.supplier_id, NEW.order_id);
     RETURN NULL;
 END
 $$;
@@ -153,9 +149,31 @@ BEGIN
     NEW.settlement := coalesce(NEW.settlement, 0);
     NEW.order_state := o.status;
     NEW.acknowledged := o.acknowledged_at IS NOT NULL OR o.status = 'in_production';
+    -- the supplier's terms in force at the revocation apply to its case: a later supplier set
+    -- changes later cases only
+    SELECT s.regime, s.currency, s.profit_rate, s.schedule
+      INTO NEW.regime, NEW.currency, NEW.profit_rate, NEW.schedule
+      FROM procure.suppliers s WHERE s.id = o.supplier_id;
     NEW.created_by := procure.actor();
     NEW.created_at := now();
     RETURN NEW;
+END
+$$;
+
+-- Every revocation has its liability: checked at commit, so that a correction written in psql
+-- without one (or whose liability insert failed) is refused with the whole transaction.
+CREATE FUNCTION procure.corrections_have_liability() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM procure.liabilities li
+                    WHERE li.supplier_id = NEW.supplier_id AND li.correction_id = NEW.id) THEN
+        PERFORM procure.fail('invalid_state', format(
+            'order %s: a revocation is stored together with its liability (procure correct writes both); this one has none',
+            (SELECT o.number FROM procure.orders o WHERE o.supplier_id = NEW.supplier_id AND o.id = NEW.order_id)));
+    END IF;
+    RETURN NULL;
 END
 $$;
 
@@ -306,9 +324,50 @@ BEGIN
 END
 $$;
 
+-- The replacement of an order revoked in this same transaction by its buyer: created dated
+-- today, its lines priced under the same rules, issued at once (under the buyer's limit, like
+-- any issue) and linked both ways. correct calls this; no role holds the privilege to write
+-- orders.replaces or orders.replaced_by itself, so nothing else links two orders, and a
+-- replacement is never a draft, never backdated and (being issued) never deleted.
+CREATE FUNCTION procure.create_replacement(p_number text, p_supplier_id bigint, p_replacement_number text,
+                                           p_lines jsonb) RETURNS procure.orders
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+    r procure.orders;
+BEGIN
+    SELECT * INTO o FROM procure.orders WHERE number = p_number FOR UPDATE;
+    IF NOT FOUND OR NOT procure.actor_registered()
+       OR (o.buyer IS DISTINCT FROM procure.actor() AND NOT procure.actor_is_super()) THEN
+        PERFORM procure.fail('not_found', format('order %s not found', p_number));
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM procure.corrections c
+                    WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id AND c.created_at = now()) THEN
+        PERFORM procure.fail('invalid_state', format(
+            'order %s: a replacement is created together with the revocation of the order it replaces (procure correct --replace)',
+            o.number));
+    END IF;
+    INSERT INTO procure.orders AS t (supplier_id, number, buyer, order_date, replaces)
+    VALUES (coalesce(p_supplier_id, o.supplier_id), p_replacement_number, o.buyer, current_date, o.number)
+    RETURNING t.* INTO r;
+    -- while it is being created, a refusal names it as the replacement, not by its number
+    PERFORM set_config('procure.creating', r.number, true);
+    PERFORM procure.insert_lines(r, p_lines);
+    -- the replacement draft → issued, the revoked order → replaced_by: one audited statement
+    UPDATE procure.orders t
+       SET status = CASE WHEN t.id = r.id AND t.supplier_id = r.supplier_id THEN 'issued' ELSE t.status END,
+           replaced_by = CASE WHEN t.id = r.id AND t.supplier_id = r.supplier_id THEN t.replaced_by ELSE r.number END
+     WHERE (t.supplier_id = r.supplier_id AND t.id = r.id) OR (t.supplier_id = o.supplier_id AND t.id = o.id);
+    PERFORM set_config('procure.creating', '', true);
+    SELECT * INTO r FROM procure.orders WHERE supplier_id = r.supplier_id AND id = r.id;
+    RETURN r;
+END
+$$;
+
 -- correct: the whole correction in one call, under the order's row lock:
--- revokes the order with its note, creates the replacement (issued and linked
--- to the revoked order in one UPDATE of both rows: one audited statement), and
+-- revokes the order with its note, creates the replacement (create_replacement), and
 -- stores the liability, whose figures the liabilities_figures trigger computes.
 -- Returns the liability as liability_show does, with the correction's id.
 CREATE FUNCTION procure.correct(p_number text, p_reason text, p_note text, p_replace jsonb,
@@ -360,17 +419,7 @@ BEGIN
     RETURNING t.* INTO c;                               -- revokes the order (trigger)
 
     IF v_replace THEN
-        INSERT INTO procure.orders AS t (supplier_id, number, buyer, order_date, replaces)
-        VALUES (coalesce(v_supplier_id, o.supplier_id), p_replacement_number, o.buyer, current_date, o.number)
-        RETURNING t.* INTO r;
-        PERFORM set_config('procure.creating', r.number, true);
-        PERFORM procure.insert_lines(r, p_replace);
-        -- the replacement draft → issued, the revoked order → replaced_by
-        UPDATE procure.orders t
-           SET status = CASE WHEN t.id = r.id AND t.supplier_id = r.supplier_id THEN 'issued' ELSE t.status END,
-               replaced_by = CASE WHEN t.id = r.id AND t.supplier_id = r.supplier_id THEN t.replaced_by ELSE r.number END
-         WHERE (t.supplier_id = r.supplier_id AND t.id = r.id) OR (t.supplier_id = o.supplier_id AND t.id = o.id);
-        PERFORM set_config('procure.creating', '', true);
+        r := procure.create_replacement(o.number, v_supplier_id, p_replacement_number, p_replace);
     END IF;
 
     INSERT INTO procure.liabilities (supplier_id, correction_id) VALUES (c.supplier_id, c.id);
@@ -423,6 +472,7 @@ END
 $$;
 
 CREATE TRIGGER case_notes_before_insert BEFORE INSERT ON procure.case_notes FOR EACH ROW EXECUTE FUNCTION procure.case_notes_before_insert();
+CREATE CONSTRAINT TRIGGER corrections_have_liability AFTER INSERT ON procure.corrections DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION procure.corrections_have_liability();
 CREATE TRIGGER corrections_after_insert AFTER INSERT ON procure.corrections FOR EACH ROW EXECUTE FUNCTION procure.corrections_after_insert();
 CREATE TRIGGER corrections_before_insert BEFORE INSERT ON procure.corrections FOR EACH ROW EXECUTE FUNCTION procure.corrections_before_insert();
 CREATE TRIGGER production_reports_after_insert AFTER INSERT ON procure.production_reports FOR EACH ROW EXECUTE FUNCTION procure.production_reports_after_insert();

@@ -42,7 +42,7 @@ BEGIN
     IF NEW.supplier_id IS DISTINCT FROM OLD.supplier_id OR NEW.correction_id IS DISTINCT FROM OLD.correction_id THEN
         PERFORM procure.fail('invalid_argument', format('the liability of %s never moves', v_number));
     END IF;
-    IF OLD.status <> 'open' AND (NEW.inputs IS DISTINCT FROM OLD.inputs OR NEW.result IS DISTINCT FROM OLD.result) THEN
+    IF OLD.status IN ('agreed', 'settled') AND (NEW.inputs IS DISTINCT FROM OLD.inputs OR NEW.result IS DISTINCT FROM OLD.result) THEN
         PERFORM procure.fail('invalid_state',
             format('the liability of %s is %s; its figures no longer change', v_number, OLD.status));
     END IF;
@@ -131,10 +131,10 @@ AS $$
 BEGIN
     RETURN (
     SELECT jsonb_build_object(
-            'regime', s.regime,
-            'currency', s.currency,
-            'profit_rate', procure.fmt_pct(s.profit_rate),
-            'schedule', s.schedule,
+            'regime', c.regime,
+            'currency', c.currency,
+            'profit_rate', procure.fmt_pct(c.profit_rate),
+            'schedule', c.schedule,
             'acknowledged', c.acknowledged,
             'settlement', procure.fmt_amount(c.settlement),
             'payments', (SELECT procure.fmt_amount(coalesce(sum(p.amount), 0)) FROM procure.payments p
@@ -167,9 +167,45 @@ BEGIN
                           JOIN procure.items i ON i.id = rl.item_id
                          WHERE r.number = o.replaced_by AND r.supplier_id = o.supplier_id
                          GROUP BY i.sku) x), '[]'::jsonb))
-          FROM procure.suppliers s
-          JOIN procure.corrections c ON c.supplier_id = o.supplier_id AND c.order_id = o.id
-         WHERE s.id = o.supplier_id);
+          FROM procure.corrections c
+         WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id);
+END
+$$;
+
+-- Recomputes the liability of an order when one of its inputs changed: while it is open or
+-- claimed (agreed and settled figures no longer change). The triggers of every table that
+-- feeds liability_inputs_for call this, whoever wrote the change.
+CREATE FUNCTION procure.liability_refresh(p_supplier_id bigint, p_order_id bigint) RETURNS void
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+    UPDATE procure.liabilities SET inputs = NULL, result = NULL
+     WHERE supplier_id = p_supplier_id AND order_id = p_order_id AND status IN ('open', 'claimed')
+$$;
+
+-- The statement-level form for payments and line changes: each order touched, once.
+CREATE FUNCTION procure.liability_inputs_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    PERFORM procure.liability_refresh(x.supplier_id, x.order_id)
+       FROM (SELECT DISTINCT n.supplier_id, n.order_id FROM new_rows n) x
+      WHERE EXISTS (SELECT 1 FROM procure.liabilities li WHERE li.supplier_id = x.supplier_id AND li.order_id = x.order_id);
+    RETURN NULL;
+END
+$$;
+
+-- A revoked order's replacement counts in its liability (reuse): linking one recomputes it.
+CREATE FUNCTION procure.orders_after_link() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF NEW.replaced_by IS DISTINCT FROM OLD.replaced_by THEN
+        PERFORM procure.liability_refresh(NEW.supplier_id, NEW.id);
+    END IF;
+    RETURN NULL;
 END
 $$;
 
@@ -555,12 +591,15 @@ BEGIN
 END
 $$;
 
--- The figures of a liability are the database's alone: on every insert, and on
--- every update that names inputs or result, the inputs are read from the
--- order's recorded facts (liability_inputs_for) and the result computed from
--- them (liability_compute). A writer that supplies figures of its own is
--- refused; setting them to NULL asks for a recomputation. An agreed or settled
--- liability never changes (liabilities_before, which fires first).
+-- The figures of a liability are the database's alone: on insert and on every
+-- update while it is open or claimed, the inputs are read from the order's
+-- recorded facts (liability_inputs_for) and the result computed from them
+-- (liability_compute). A writer that supplies figures of its own is refused;
+-- setting them to NULL asks for a recomputation. Finance agrees only figures
+-- that equal a recomputation (stored figures that differ were changed behind
+-- the database's back); a review window that closes agrees the recomputation.
+-- An agreed or settled liability never changes (liabilities_before, which
+-- fires first).
 CREATE FUNCTION procure.liabilities_figures() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
@@ -568,6 +607,9 @@ AS $$
 DECLARE
     o procure.orders;
 BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.status IN ('agreed', 'settled') THEN
+        RETURN NEW;
+    END IF;
     SELECT * INTO o FROM procure.orders WHERE supplier_id = NEW.supplier_id AND id = NEW.order_id;
     IF (TG_OP = 'INSERT' AND (NEW.inputs IS NOT NULL OR NEW.result IS NOT NULL))
        OR (TG_OP = 'UPDATE' AND ((NEW.inputs IS NOT NULL AND NEW.inputs IS DISTINCT FROM OLD.inputs)
@@ -579,12 +621,21 @@ BEGIN
     NEW.inputs := procure.liability_inputs_for(o);
     NEW.result := procure.liability_compute(NEW.inputs);
     NEW.total := (NEW.result ->> 'total')::numeric;
+    IF TG_OP = 'UPDATE' AND NEW.status IN ('agreed', 'settled') AND NEW.agreed_by IS NOT NULL
+       AND (NEW.result IS DISTINCT FROM OLD.result OR NEW.total IS DISTINCT FROM OLD.total) THEN
+        PERFORM procure.fail('invalid_state', format(
+            'the liability of %s stored as %s is not what its recorded facts give (%s): it was recomputed; show it again before agreeing',
+            o.number, coalesce(procure.fmt_amount(OLD.total), 'nothing'), procure.fmt_amount(NEW.total)));
+    END IF;
     RETURN NEW;
 END
 $$;
 
 CREATE TRIGGER liabilities_before BEFORE INSERT OR DELETE OR UPDATE ON procure.liabilities FOR EACH ROW EXECUTE FUNCTION procure.liabilities_before();
-CREATE TRIGGER liabilities_figures BEFORE INSERT OR UPDATE OF inputs, result ON procure.liabilities FOR EACH ROW EXECUTE FUNCTION procure.liabilities_figures();
+CREATE TRIGGER liabilities_figures BEFORE INSERT OR UPDATE ON procure.liabilities FOR EACH ROW EXECUTE FUNCTION procure.liabilities_figures();
+CREATE TRIGGER order_lines_liability AFTER UPDATE ON procure.order_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.liability_inputs_changed();
+CREATE TRIGGER payments_liability AFTER INSERT ON procure.payments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.liability_inputs_changed();
+CREATE TRIGGER orders_after_link AFTER UPDATE OF replaced_by ON procure.orders FOR EACH ROW EXECUTE FUNCTION procure.orders_after_link();
 
 -- The register of correction cases, as of now: every revoked order with its liability, the
 -- next deadline and the days left to it (rounded up), the total and the last note. A view for

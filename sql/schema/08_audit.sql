@@ -110,6 +110,9 @@ DECLARE
     v_chains bigint;
     v_bad jsonb;
 BEGIN
+    IF NOT procure.actor_registered() THEN       -- its answer names orders
+        PERFORM procure.fail('permission_denied', format('%s is not a procure user', procure.actor()));
+    END IF;
     SELECT count(*), count(DISTINCT chain) INTO v_rows, v_chains FROM procure.audit_log;
     SELECT jsonb_build_object('id', b.id, 'chain', b.chain, 'seq', b.seq, 'reason', b.reason) INTO v_bad
       FROM (SELECT a.id, a.chain, a.seq,
@@ -145,8 +148,8 @@ $$;
 
 -- history(number): the order's chain, oldest first, including the calling
 -- transaction's own changes not yet written (numbered after the chain's
--- committed head). Buyers see their own orders' history only; finance,
--- admin, auditor (and superusers) any.
+-- committed head). Buyers see their own orders' history only (another
+-- buyer's order is not_found); finance, admin, auditor (and superusers) any.
 -- An audited row's values as every other verb prints them: prices with 4
 -- decimals, amounts with 2, quantities and percentages without trailing zeros,
 -- so that history and po show say the same value the same way.
@@ -204,10 +207,11 @@ BEGIN
             PERFORM procure.fail('not_found', format('order %s not found', p_number));
         END IF;
         v_hidden := 'price_edits';
-    ELSIF v_buyer IS DISTINCT FROM v_actor AND NOT procure.actor_is('procure_finance')
-       AND NOT procure.actor_is('procure_admin') AND NOT procure.actor_is('procure_auditor') THEN
-        PERFORM procure.fail('permission_denied',
-            format('order %s belongs to another buyer; %s may not read its history', p_number, v_actor));
+    ELSIF NOT procure.actor_registered()
+       OR (v_buyer IS DISTINCT FROM v_actor AND NOT procure.actor_is('procure_finance')
+           AND NOT procure.actor_is('procure_admin') AND NOT procure.actor_is('procure_auditor')) THEN
+        -- the same answer as for an order that does not exist
+        PERFORM procure.fail('not_found', format('order %s not found', p_number));
     END IF;
     IF v_xact IS NULL OR NOT EXISTS (SELECT 1 FROM procure.audit_pending WHERE xact = v_xact AND chain = v_chain) THEN
         RETURN coalesce((

@@ -3,55 +3,68 @@
 
 -- ---------------------------------------------------------------------------
 -- Row-level security (enabled and forced on the tables in sql/migrations/)
+--
+-- Every policy asks first whether the acting role is a registered user
+-- (procure.actor_registered, once per statement as an InitPlan): a group role
+-- itself — SET ROLE procure_buyer — holds the group's grants but passes no
+-- policy, so it reads no order data and writes nothing.
 -- ---------------------------------------------------------------------------
 
-CREATE POLICY case_notes_buyer ON procure.case_notes TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id) AND kind = 'note');
-CREATE POLICY case_notes_read ON procure.case_notes FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY case_notes_staff_insert ON procure.case_notes FOR INSERT TO procure_finance WITH CHECK (kind = 'note');
-CREATE POLICY corrections_buyer ON procure.corrections TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
-CREATE POLICY corrections_read ON procure.corrections FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY liabilities_buyer ON procure.liabilities TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
-CREATE POLICY liabilities_finance_update ON procure.liabilities FOR UPDATE TO procure_finance USING (true) WITH CHECK (true);
-CREATE POLICY liabilities_read ON procure.liabilities FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY order_lines_buyer ON procure.order_lines TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
-CREATE POLICY order_lines_read ON procure.order_lines FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY orders_buyer ON procure.orders TO procure_buyer USING ((buyer = ((CURRENT_USER)::text COLLATE "default"))) WITH CHECK ((buyer = ((CURRENT_USER)::text COLLATE "default")));
-CREATE POLICY orders_read ON procure.orders FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY payments_buyer ON procure.payments TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
-CREATE POLICY payments_finance_insert ON procure.payments FOR INSERT TO procure_finance WITH CHECK (true);
-CREATE POLICY payments_read ON procure.payments FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY price_edits_buyer ON procure.price_edits TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
-CREATE POLICY price_edits_read ON procure.price_edits FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY production_reports_buyer ON procure.production_reports TO procure_buyer USING (procure.owns_order(supplier_id, order_id)) WITH CHECK (procure.owns_order(supplier_id, order_id));
-CREATE POLICY production_reports_read ON procure.production_reports FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY users_admin_update ON procure.users FOR UPDATE TO procure_admin USING (true) WITH CHECK (true);
-CREATE POLICY users_read ON procure.users FOR SELECT TO procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY users_self ON procure.users FOR SELECT TO procure_buyer, procure_supplier USING ((name = ((CURRENT_USER)::text COLLATE "default")));
+CREATE POLICY case_notes_buyer ON procure.case_notes TO procure_buyer USING ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id)) WITH CHECK ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id) AND kind = 'note');
+CREATE POLICY case_notes_read ON procure.case_notes FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY case_notes_staff_insert ON procure.case_notes FOR INSERT TO procure_finance WITH CHECK ((SELECT procure.actor_registered()) AND kind = 'note');
+CREATE POLICY corrections_buyer ON procure.corrections TO procure_buyer USING ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id)) WITH CHECK ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id));
+CREATE POLICY corrections_read ON procure.corrections FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY liabilities_buyer ON procure.liabilities TO procure_buyer USING ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id)) WITH CHECK ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id));
+CREATE POLICY liabilities_finance_update ON procure.liabilities FOR UPDATE TO procure_finance USING ((SELECT procure.actor_registered())) WITH CHECK ((SELECT procure.actor_registered()));
+CREATE POLICY liabilities_read ON procure.liabilities FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY order_lines_buyer ON procure.order_lines TO procure_buyer USING ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id)) WITH CHECK ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id));
+CREATE POLICY order_lines_read ON procure.order_lines FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY orders_buyer ON procure.orders TO procure_buyer USING ((SELECT procure.actor_registered()) AND (buyer = ((CURRENT_USER)::text COLLATE "default"))) WITH CHECK ((SELECT procure.actor_registered()) AND (buyer = ((CURRENT_USER)::text COLLATE "default")));
+CREATE POLICY orders_read ON procure.orders FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY payments_buyer ON procure.payments TO procure_buyer USING ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id)) WITH CHECK ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id));
+CREATE POLICY payments_finance_insert ON procure.payments FOR INSERT TO procure_finance WITH CHECK ((SELECT procure.actor_registered()));
+CREATE POLICY payments_read ON procure.payments FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY price_edits_buyer ON procure.price_edits TO procure_buyer USING ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id)) WITH CHECK ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id));
+CREATE POLICY price_edits_read ON procure.price_edits FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY production_reports_buyer ON procure.production_reports TO procure_buyer USING ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id)) WITH CHECK ((SELECT procure.actor_registered()) AND procure.owns_order(supplier_id, order_id));
+CREATE POLICY production_reports_read ON procure.production_reports FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY users_admin_update ON procure.users FOR UPDATE TO procure_admin USING ((SELECT procure.actor_registered())) WITH CHECK ((SELECT procure.actor_registered()));
+CREATE POLICY users_read ON procure.users FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY users_self ON procure.users FOR SELECT TO procure_buyer, procure_supplier USING ((SELECT procure.actor_registered()) AND (name = ((CURRENT_USER)::text COLLATE "default")));
 
 -- A supplier user sees its own supplier's orders from issued on, and what hangs off them;
 -- its own supplier row and price list; its own user row. It acknowledges issued orders,
 -- reports production and adds notes to its cases.
-CREATE POLICY orders_supplier ON procure.orders FOR SELECT TO procure_supplier USING (supplier_id = procure.actor_supplier_id() AND status <> 'draft');
-CREATE POLICY orders_supplier_ack ON procure.orders FOR UPDATE TO procure_supplier USING (supplier_id = procure.actor_supplier_id() AND status = 'issued') WITH CHECK (supplier_id = procure.actor_supplier_id() AND status = 'acknowledged');
-CREATE POLICY order_lines_supplier ON procure.order_lines FOR SELECT TO procure_supplier USING (procure.supplier_sees(supplier_id, order_id));
-CREATE POLICY payments_supplier ON procure.payments FOR SELECT TO procure_supplier USING (procure.supplier_sees(supplier_id, order_id));
-CREATE POLICY production_reports_supplier ON procure.production_reports FOR SELECT TO procure_supplier USING (procure.supplier_sees(supplier_id, order_id));
-CREATE POLICY production_reports_supplier_insert ON procure.production_reports FOR INSERT TO procure_supplier WITH CHECK (procure.supplier_sees(supplier_id, order_id));
-CREATE POLICY corrections_supplier ON procure.corrections FOR SELECT TO procure_supplier USING (procure.supplier_sees(supplier_id, order_id));
-CREATE POLICY liabilities_supplier ON procure.liabilities FOR SELECT TO procure_supplier USING (procure.supplier_sees(supplier_id, order_id));
-CREATE POLICY case_notes_supplier ON procure.case_notes FOR SELECT TO procure_supplier USING (procure.supplier_sees(supplier_id, order_id));
-CREATE POLICY case_notes_supplier_insert ON procure.case_notes FOR INSERT TO procure_supplier WITH CHECK (procure.supplier_sees(supplier_id, order_id) AND kind = 'note');
-CREATE POLICY suppliers_supplier ON procure.suppliers FOR SELECT TO procure_supplier USING (id = procure.actor_supplier_id());
-CREATE POLICY price_periods_supplier ON procure.price_periods FOR SELECT TO procure_supplier USING (supplier_id = procure.actor_supplier_id());
+CREATE POLICY orders_supplier ON procure.orders FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND supplier_id = procure.actor_supplier_id() AND status <> 'draft');
+CREATE POLICY orders_supplier_ack ON procure.orders FOR UPDATE TO procure_supplier USING ((SELECT procure.actor_registered()) AND supplier_id = procure.actor_supplier_id() AND status = 'issued') WITH CHECK ((SELECT procure.actor_registered()) AND supplier_id = procure.actor_supplier_id() AND status = 'acknowledged');
+CREATE POLICY order_lines_supplier ON procure.order_lines FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND procure.supplier_sees(supplier_id, order_id));
+CREATE POLICY payments_supplier ON procure.payments FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND procure.supplier_sees(supplier_id, order_id));
+CREATE POLICY production_reports_supplier ON procure.production_reports FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND procure.supplier_sees(supplier_id, order_id));
+CREATE POLICY production_reports_supplier_insert ON procure.production_reports FOR INSERT TO procure_supplier WITH CHECK ((SELECT procure.actor_registered()) AND procure.supplier_sees(supplier_id, order_id));
+CREATE POLICY corrections_supplier ON procure.corrections FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND procure.supplier_sees(supplier_id, order_id));
+CREATE POLICY liabilities_supplier ON procure.liabilities FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND procure.supplier_sees(supplier_id, order_id));
+CREATE POLICY case_notes_supplier ON procure.case_notes FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND procure.supplier_sees(supplier_id, order_id));
+CREATE POLICY case_notes_supplier_insert ON procure.case_notes FOR INSERT TO procure_supplier WITH CHECK ((SELECT procure.actor_registered()) AND procure.supplier_sees(supplier_id, order_id) AND kind = 'note');
+CREATE POLICY suppliers_supplier ON procure.suppliers FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND id = procure.actor_supplier_id());
+CREATE POLICY price_periods_supplier ON procure.price_periods FOR SELECT TO procure_supplier USING ((SELECT procure.actor_registered()) AND supplier_id = procure.actor_supplier_id());
 
 -- Admins report production on a supplier's behalf after a revocation (with a note).
-CREATE POLICY production_reports_admin_insert ON procure.production_reports FOR INSERT TO procure_admin WITH CHECK (true);
+CREATE POLICY production_reports_admin_insert ON procure.production_reports FOR INSERT TO procure_admin WITH CHECK ((SELECT procure.actor_registered()));
 
 -- Suppliers and the price list: everyone else reads them, admins keep them.
-CREATE POLICY suppliers_read ON procure.suppliers FOR SELECT TO procure_buyer, procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY suppliers_admin ON procure.suppliers FOR ALL TO procure_admin USING (true) WITH CHECK (true);
-CREATE POLICY price_periods_read ON procure.price_periods FOR SELECT TO procure_buyer, procure_finance, procure_admin, procure_auditor USING (true);
-CREATE POLICY price_periods_admin ON procure.price_periods FOR ALL TO procure_admin USING (true) WITH CHECK (true);
+CREATE POLICY suppliers_read ON procure.suppliers FOR SELECT TO procure_buyer, procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY suppliers_admin ON procure.suppliers FOR ALL TO procure_admin USING ((SELECT procure.actor_registered())) WITH CHECK ((SELECT procure.actor_registered()));
+CREATE POLICY price_periods_read ON procure.price_periods FOR SELECT TO procure_buyer, procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY price_periods_admin ON procure.price_periods FOR ALL TO procure_admin USING ((SELECT procure.actor_registered())) WITH CHECK ((SELECT procure.actor_registered()));
+
+CREATE POLICY items_read ON procure.items FOR SELECT TO procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier USING ((SELECT procure.actor_registered()));
+CREATE POLICY items_admin ON procure.items FOR ALL TO procure_admin USING ((SELECT procure.actor_registered())) WITH CHECK ((SELECT procure.actor_registered()));
+
+-- The audit log, its heads and the stored results of keys: read by registered users only.
+CREATE POLICY audit_log_read ON procure.audit_log FOR SELECT TO procure_finance, procure_admin, procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY audit_heads_read ON procure.audit_heads FOR SELECT TO procure_auditor USING ((SELECT procure.actor_registered()));
+CREATE POLICY idempotency_keys_read ON procure.idempotency_keys FOR SELECT TO procure_auditor USING ((SELECT procure.actor_registered()));
 
 -- Settings: everyone reads them (they print on documents), admins keep them.
 CREATE POLICY settings_read ON procure.settings FOR SELECT TO procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier USING (true);
@@ -64,6 +77,9 @@ CREATE POLICY settings_admin ON procure.settings FOR ALL TO procure_admin USING 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA procure FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA procure TO procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
+
+GRANT EXECUTE ON FUNCTION procure.actor_registered(), procure.is_user(text), procure.act_as(text) TO PUBLIC, procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
+GRANT EXECUTE ON FUNCTION procure.create_replacement(text,bigint,text,jsonb) TO procure_buyer;
 
 GRANT EXECUTE ON FUNCTION procure.strict_date(text), procure.strict_numeric(text) TO PUBLIC, procure_buyer;
 GRANT EXECUTE ON FUNCTION procure.item_add(text,text,text), procure.price_change(text,numeric,daterange), procure.price_set(text,text,numeric,date,date), procure.supplier_add(text,text,text,text,numeric,jsonb,integer,integer), procure.supplier_set(text,text,text,text,numeric,jsonb,integer,integer), procure.supplier_terms(procure.suppliers), procure.user_add(text,text,numeric,numeric,text,text), procure.user_set(text,text,text,boolean) TO procure_admin;
@@ -80,7 +96,10 @@ GRANT SELECT ON TABLE procure.price_edits, procure.report_corrections, procure.r
 GRANT SELECT ON TABLE procure.audit_log, procure.corrections, procure.liabilities, procure.order_lines, procure.orders, procure.production_reports TO procure_admin, procure_auditor, procure_finance;
 GRANT SELECT ON TABLE procure.audit_heads, procure.idempotency_keys TO procure_auditor;
 GRANT SELECT ON TABLE procure.items, procure.price_periods, procure.suppliers TO procure_auditor, procure_buyer, procure_finance;
-GRANT DELETE, INSERT, SELECT ON TABLE procure.order_lines, procure.orders TO procure_buyer;
+GRANT DELETE, INSERT, SELECT ON TABLE procure.order_lines TO procure_buyer;
+GRANT DELETE, SELECT ON TABLE procure.orders TO procure_buyer;
+-- not replaces, replaced_by, revision or chain_base: only create_replacement links two orders
+GRANT INSERT (supplier_id, number, buyer, order_date, status) ON procure.orders TO procure_buyer;
 GRANT INSERT, SELECT ON TABLE procure.corrections, procure.liabilities, procure.production_reports TO procure_buyer;
 GRANT INSERT, SELECT ON TABLE procure.case_notes TO procure_buyer, procure_finance;
 GRANT INSERT, SELECT ON TABLE procure.payments TO procure_finance;
@@ -88,7 +107,7 @@ GRANT INSERT, SELECT ON TABLE procure.payments TO procure_finance;
 GRANT UPDATE (delivered, item_id, price, qty) ON procure.order_lines TO procure_buyer;
 GRANT UPDATE (inputs, result) ON procure.liabilities TO procure_buyer;
 GRANT UPDATE (max_discount, max_order_total) ON procure.users TO procure_admin;
-GRANT UPDATE (replaced_by, status) ON procure.orders TO procure_buyer;
+GRANT UPDATE (status) ON procure.orders TO procure_buyer;
 GRANT UPDATE (settle_ref, status) ON procure.liabilities TO procure_finance;
 
 -- The supplier side and the case register.

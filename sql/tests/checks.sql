@@ -158,10 +158,11 @@ SELECT pg_temp.eq('po create --key returns the first result',
 SELECT pg_temp.chk('idempotency_keys_pkey', $$SELECT procure.idempotent_save('key-1', 'po create', '{}')$$);
 RESET ROLE;
 SET ROLE chk_b2;
-SELECT pg_temp.chk('permission_denied', $$SELECT procure.po_show('T-1')$$);
-SELECT pg_temp.chk('permission_denied', $$SELECT procure.po_ack('T-1')$$);
-SELECT pg_temp.chk('permission_denied', $$SELECT procure.history('T-1')$$);
-SELECT pg_temp.chk('permission_denied', $$SELECT procure.record_refused_price_edit('T-1', 1, 1, 'x')$$);
+-- another buyer's order is not_found, the same answer as an order that does not exist
+SELECT pg_temp.chk('not_found', $$SELECT procure.po_show('T-1')$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.po_ack('T-1')$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.history('T-1')$$);
+SELECT pg_temp.chk('not_found', $$SELECT procure.record_refused_price_edit('T-1', 1, 1, 'x')$$);
 SELECT pg_temp.chk('not_found', $$SELECT procure.po_show('T-404')$$);
 SELECT pg_temp.eq('buyer2 sees no foreign orders', (SELECT count(*) FROM procure.orders), 0::bigint);
 SELECT pg_temp.eq('buyer2 sees no foreign lines', (SELECT count(*) FROM procure.order_lines), 0::bigint);

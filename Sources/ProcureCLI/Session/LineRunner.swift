@@ -9,11 +9,18 @@ struct LineRunner {
     let defaultActor: String?
 
     /// Returns the outcome and the line's own `--format`, if it gave one.
-    func run(_ words: [String]) -> (LineOutcome, OutputFormat?) {
+    func run(_ lineWords: [String]) -> (LineOutcome, OutputFormat?) {
         // PostgreSQL text cannot hold NUL, and libpq would cut the value at it: refuse the line.
-        if let bad = words.first(where: { $0.contains("\0") }) {
+        if let bad = lineWords.first(where: { $0.contains("\0") }) {
             let shown = bad.replacingOccurrences(of: "\0", with: "\\0")
             return (.failure(ProcureError(.invalidArgument, "\(shown.prefix(80).debugDescription) contains a NUL byte")), nil)
+        }
+        let actor: String?
+        let words: [String]
+        do {
+            (actor, words) = try LineRunner.takingActor(from: lineWords)
+        } catch {
+            return (.failure(ProcureError(.invalidArgument, "\(error)")), nil)
         }
         let parsed: ParsableCommand
         do {
@@ -39,7 +46,7 @@ struct LineRunner {
             }
             return (.help(ProcureCommandLine.helpMessage()), nil)
         }
-        let context = CommandContext(session: session, actor: command.common.actor ?? defaultActor)
+        let context = CommandContext(session: session, actor: actor ?? defaultActor)
         let outcome: LineOutcome
         if let key = command.common.key, !type(of: command).readsOnly {
             outcome = LineRunner.outcome { try LineRunner.idempotent(command, key: key, words: words, context: context) }
@@ -48,6 +55,41 @@ struct LineRunner {
         }
         guard case .success(let result) = outcome, !type(of: command).ordersItsFields else { return (outcome, command.common.format) }
         return (.success(FieldOrder.ordered(result)), command.common.format)
+    }
+
+    /// `--as NAME` (or `--as=NAME`) anywhere among a line's words up to a `--`: before the verb,
+    /// between a group and its verb (`po --as bob show PO-1`) or among the verb's arguments.
+    /// Taken out before the verb is parsed, so every verb and group accepts it in any place.
+    /// Naming two different users is a usage error; naming one twice is harmless.
+    static func takingActor(from words: [String]) throws -> (actor: String?, rest: [String]) {
+        var actor: String?
+        var rest: [String] = []
+        rest.reserveCapacity(words.count)
+        var index = words.startIndex
+        while index < words.endIndex {
+            let word = words[index]
+            if word == "--" {
+                rest.append(contentsOf: words[index...])
+                break
+            }
+            var named: String?
+            if word == "--as" {
+                guard index + 1 < words.endIndex else { throw CLIError.usage("--as needs a user name") }
+                named = words[index + 1]
+                index += 2
+            } else if word.hasPrefix("--as=") {
+                named = String(word.dropFirst("--as=".count))
+                index += 1
+            } else {
+                rest.append(word)
+                index += 1
+                continue
+            }
+            guard let name = named, !name.isEmpty else { throw CLIError.usage("--as needs a user name") }
+            if let actor, actor != name { throw CLIError.usage("--as names two users on one line: \(actor) and \(name)") }
+            actor = name
+        }
+        return (actor, rest)
     }
 
     /// `--key K` on a verb that writes: in one transaction, return the result the same user
