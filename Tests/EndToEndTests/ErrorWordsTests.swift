@@ -54,7 +54,7 @@ final class ErrorWordsTests: DatabaseTestCase {
         _ = try json(["po", "create", "S1", "--number", "PO-1", "A:5", "--as", buyer])
         XCTAssertEqual(try failure(["po", "pay", "PO-1", "-50"], status: 2), "line 1: invalid_argument: amount: -50 is negative; it must be above zero")
         XCTAssertEqual(try failure(["po", "receive", "PO-1", "1", "-2.5"], status: 2),
-                       "line 1: invalid_argument: quantity: -2.5 is negative; it must be above zero")
+                       "line 1: invalid_argument: qty: -2.5 is negative; it must be above zero")
         XCTAssertEqual(try failure(["correct", "PO-1", "--reason", "other", "--note", "x", "--settlement", "-5"], status: 2),
                        "line 1: invalid_argument: --settlement: -5 is negative; it must be above zero")
         let batch = try self.batch(["po pay PO-1 -50"])
@@ -83,7 +83,7 @@ final class ErrorWordsTests: DatabaseTestCase {
 
     func testUsageErrorsAreLineErrorsLikeEveryOther() throws {
         XCTAssertEqual(try failure(["--format", "xml", "po", "list"], status: 2),
-                       "line 1: invalid_argument: The value 'xml' is invalid for '--format <format>'. Please provide one of 'table', 'json' or 'csv'.")
+                       "line 1: invalid_argument: The value 'xml' is invalid for '--format <table|json|csv>'. Please provide one of 'table', 'json' or 'csv'.")
         let json = try procure(["--format", "json", "--frobnicate"])
         XCTAssertEqual(json.status, 2)
         let object = try JSONParser.parse(json.stdout.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -34,11 +34,21 @@ LANGUAGE plpgsql
 AS $$
 BEGIN
     IF p_user IS NOT NULL AND NOT procure.is_user(p_user) THEN
+        IF procure.is_inactive_user(p_user) THEN
+            PERFORM procure.fail('permission_denied', pg_catalog.format(
+                'this user may not use procure: it is inactive (an admin runs user set %s --active true)', p_user));
+        END IF;
         PERFORM procure.fail('not_found', pg_catalog.format('user %s not found', p_user));
     END IF;
     PERFORM pg_catalog.set_config('role', coalesce(p_user, 'none'), true);
 END
 $$;
+
+-- Is p_name a user that an admin set inactive (user set --active false)?
+CREATE FUNCTION procure.is_inactive_user(p_name text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$ SELECT EXISTS (SELECT 1 FROM procure.users u WHERE u.name = p_name AND NOT u.active) $$;
 
 -- Is p_name a registered user (a row of procure.users and a member of its group)?
 -- SECURITY DEFINER: a buyer reads only its own row of procure.users.

@@ -78,7 +78,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA procure FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA procure TO procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
 
-GRANT EXECUTE ON FUNCTION procure.actor_registered(), procure.is_user(text), procure.act_as(text) TO PUBLIC, procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
+GRANT EXECUTE ON FUNCTION procure.actor_registered(), procure.is_user(text), procure.is_inactive_user(text), procure.act_as(text) TO PUBLIC, procure_admin, procure_auditor, procure_buyer, procure_finance, procure_supplier;
 GRANT EXECUTE ON FUNCTION procure.create_replacement(text,bigint,text,jsonb) TO procure_buyer;
 
 GRANT EXECUTE ON FUNCTION procure.strict_date(text), procure.strict_numeric(text) TO PUBLIC, procure_buyer;

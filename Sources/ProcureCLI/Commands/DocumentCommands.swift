@@ -14,8 +14,6 @@ protocol DocumentCommand: ProcureCommand {
 }
 
 extension DocumentCommand {
-    static var readsOnly: Bool { true }
-
     func execute(in context: CommandContext) throws -> JSONValue {
         let (lang, html) = (options.lang, options.html)
         let (document, words) = try context.transaction { database -> (JSONValue, JSONValue) in
@@ -73,7 +71,10 @@ struct NoticeCommand: DocumentCommand {
             production on record per line, the reason and note, the replacement order, the claim deadline \
             and how to claim, and the liability. --lang zh prints it in Chinese; --html FILE writes one \
             self-contained page that prints on A4.
-            Example: procure notice PO-1 --lang zh --html notice.html
+
+            Examples:
+              procure notice PO-1
+              procure notice PO-1 --lang zh --html notice.html
             """)
     static let template = DocumentPage.Template.notice
     static let keyOrder = [
@@ -86,9 +87,9 @@ struct NoticeCommand: DocumentCommand {
         "status", "status_text", "in_production",
     ]
 
-    @Argument(help: "The revoked order's number.") var number: String
+    @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
     @OptionGroup var options: DocumentOptions
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func document(_ database: DatabaseClient) throws -> JSONValue {
         try database.notice(number: number, language: options.lang)
@@ -99,7 +100,7 @@ struct OrderDocument: DocumentCommand {
     static let configuration = CommandConfiguration(
         commandName: "document",
         abstract: "The order as a document for its supplier; a replacement shows its revision and the order it replaces.",
-        discussion: "Example: procure po document PO-1-R1 --lang en --html PO-1-R1.html")
+        discussion: "Examples:\n  procure po document PO-1\n  procure po document PO-1-R1 --lang zh --html PO-1-R1.html")
     static let template = DocumentPage.Template.order
     static let keyOrder = [
         "document", "lang", "title", "number", "status", "status_text", "supplier", "supplier_name", "buyer",
@@ -107,9 +108,9 @@ struct OrderDocument: DocumentCommand {
         "revision_text", "revoked_at", "revoked_at_text", "currency", "total",
     ]
 
-    @Argument(help: "Order number.") var number: String
+    @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var options: DocumentOptions
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ReadOptions
 
     func document(_ database: DatabaseClient) throws -> JSONValue {
         try database.poDocument(number: number, language: options.lang)
@@ -126,9 +127,9 @@ struct SettingSet: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Set company.name, company.address or company.contact (admins); an empty value removes it.",
-        discussion: "Example: procure setting set company.name \"Shanghai Example Trading Co., Ltd. 上海示例贸易有限公司\"")
-    @Argument(help: "company.name, company.address or company.contact.") var key: String
-    @Argument(help: "The value, as it prints.") var value: String
+        discussion: "Examples:\n  procure setting set company.name \"Shanghai Example Trading Co., Ltd. 上海示例贸易有限公司\"\n  procure setting set company.contact \"\"")
+    @Argument(help: ArgumentHelp("company.name, company.address or company.contact.", valueName: "key")) var key: String
+    @Argument(help: ArgumentHelp("The value, as it prints.", valueName: "value")) var value: String
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
@@ -137,10 +138,9 @@ struct SettingSet: ProcureCommand {
 }
 
 struct SettingList: ProcureCommand {
-    static let readsOnly = true
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Every setting, set or not.", discussion: "Example: procure setting list")
-    @OptionGroup var common: CommonOptions
+        commandName: "list", abstract: "Every setting, set or not.", discussion: "Examples:\n  procure setting list\n  procure --format json setting list")
+    @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
         try context.transaction { try $0.settingList() }
