@@ -27,7 +27,7 @@ struct RunOptions: ParsableArguments {
     var words: [String] = []
 }
 
-/// Entry point: picks one-shot, batch or interactive mode (SPEC §4).
+/// Entry point: picks one-shot, batch or interactive mode.
 public enum ProcureMain {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
         var options: RunOptions

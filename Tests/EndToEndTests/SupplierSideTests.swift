@@ -85,7 +85,7 @@ final class SupplierSideTests: DatabaseTestCase {
     }
 
     func testAReviewWindowOfNoDaysAgreesAtOnceAndANothingToPayCaseSettles() throws {
-        _ = try sql("UPDATE procure.suppliers SET claim_days = 0, review_days = 0 WHERE code = 'S2'")
+        XCTAssertEqual(try json(["supplier", "set", "S2", "--claim-days", "0", "--review-days", "0"])["review_days"]?.text, "0")
         try issued("P-2", "A:5@12", supplier: "S2")
         _ = try json(["production", "P-2", "1", "--finished", "5", "--as", other])
         XCTAssertEqual(try json(["correct", "P-2", "--reason", "other", "--note", "cancelled", "--as", buyer])["status"]?.text, "agreed")
