@@ -117,7 +117,7 @@ struct BenchLoader {
                    round((l.qty - floor(l.qty * 0.3) - floor(l.qty * 0.2)) * l.price * 0.1, 2),
                    round(floor(l.qty * 0.3) * l.price * 0.05, 2),
                    round((l.qty - floor(l.qty * 0.3)) * l.price * 0.3, 2),
-                   now() - interval '1 day'
+                   now()                  -- after the issue (an earlier transaction), as a report must be
               FROM procure.orders o
               JOIN procure.order_lines l ON l.supplier_id = o.supplier_id AND l.order_id = o.id
              WHERE o.number = ANY($1::text[]) AND l.line_no <= 2
