@@ -33,7 +33,7 @@ final class OneShotTests: DatabaseTestCase {
             XCTAssertTrue(run.stdout.contains("USAGE: procure \(verb.joined(separator: " "))"), "\(verb): \(run.stdout)")
         }
         for verb in [["notice"], ["po", "document"], ["setting", "set"], ["setting", "list"]] {
-            XCTAssertTrue(try procure(verb + ["--help"]).stdout.contains("Example: procure \(verb.joined(separator: " "))"), "\(verb)")
+            XCTAssertTrue(try procure(verb + ["--help"]).stdout.contains("  procure \(verb.joined(separator: " "))"), "\(verb)")
         }
     }
 
