@@ -229,7 +229,8 @@ final class HostileInputTests: DatabaseTestCase {
             csv("too few fields in a row", header + "C1,S1,2026-03-01,A\n"),
             csv("unterminated quote", header + "\"C1,S1,2026-03-01,A,1,\n"),
             csv("quote inside a field", header + "C\"1,S1,2026-03-01,A,1,\n"),
-            csv("byte order mark", "\u{FEFF}" + header + "C1,S1,2026-03-01,A,1,\n"),
+            // a UTF-8 byte order mark (Excel's "CSV UTF-8") is accepted: ImportTests imports one
+            csv("byte order mark inside the header", header.replacingOccurrences(of: "sku", with: "s\u{FEFF}ku") + "C1,S1,2026-03-01,A,1,\n"),
             csv("huge order number", header + String(repeating: "N", count: 1 << 20) + ",S1,2026-03-01,A,1,\n"),
             csv("huge quantity", header + "C1,S1,2026-03-01,A," + String(repeating: "9", count: 1 << 20) + ",\n"),
             csv("huge quoted field", header + "C1,S1,2026-03-01,\"" + String(repeating: "A,", count: 1 << 19) + "\",1,\n"),
