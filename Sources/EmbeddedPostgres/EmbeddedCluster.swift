@@ -51,6 +51,8 @@ public struct EmbeddedCluster: Sendable {
         guard result.status == 0 else { return .stopped }
         let pid = result.output.split(separator: "PID: ").dropFirst().first
             .map { String($0.prefix { $0.isNumber }) }.flatMap { Int($0) } ?? 0
+        // pg_ctl takes a killed postmaster that is not reaped yet (a zombie) for a server
+        if pid > 0 && !Self.isAlive(pid: pid) { return .stopped }
         return .running(pid: pid)
     }
 
@@ -67,10 +69,10 @@ public struct EmbeddedCluster: Sendable {
         }
         if case .running(let pid) = try status() {
             if isOurServer(pid: pid) { return }
-            // The pid file names a live process that is not this cluster's server (a PID
-            // reused after a reboot): the file is stale.
+            // The pid file names a process that is not this cluster's running server: one
+            // killed and not yet reaped (a zombie), or a PID reused after a reboot.
         }
-        removeStalePidFile()
+        try clearCrashedServer()
         try runner.run(binaries.path("pg_ctl"), [
             "start", "-w", "-t", "60", "-D", dataDirectory.path, "-l", logFile.path,
         ])
@@ -139,20 +141,70 @@ public struct EmbeddedCluster: Sendable {
         }
     }
 
-    /// Whether `pid` is a postgres server of this data folder (its command line names it).
+    /// Whether `pid` is a live postgres server of this data folder (its command line names
+    /// it). A zombie is not: a postmaster killed with SIGKILL stays one until its parent (often
+    /// init, which may take seconds) reaps it, and its command line is then empty.
     private func isOurServer(pid: Int) -> Bool {
+        guard Self.isAlive(pid: pid) else { return false }
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return true }
         let arguments = String(decoding: data, as: UTF8.self).split(separator: "\0").map(String.init)
         return arguments.contains(dataDirectory.path)
     }
 
-    /// A `postmaster.pid` left by a crash would make the new server refuse to start when its
-    /// PID now belongs to another process. pg_ctl said no server runs, and we hold the lock.
-    private func removeStalePidFile() {
+    /// A process that exists and is not a zombie.
+    static func isAlive(pid: Int) -> Bool {
+        guard pid > 0, kill(pid_t(pid), 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state != "Z" && state != "X"
+    }
+
+    /// Clears what a crashed server left behind, so that the next start succeeds at once.
+    /// PostgreSQL refuses to start while `postmaster.pid` or the socket's lock file names a
+    /// process that kill(2) still finds — a zombie postmaster included — and must not start
+    /// while backends of the crashed server are still attached to its shared memory (they exit
+    /// by themselves within moments of the postmaster's death). So: wait for those backends
+    /// (at most 30 s), then remove both lock files. pg_ctl said no server runs, and we hold
+    /// the cluster's lock.
+    private func clearCrashedServer() throws {
         let pidFile = dataDirectory.appendingPathComponent("postmaster.pid").path
-        if FileManager.default.fileExists(atPath: pidFile) {
-            try? FileManager.default.removeItem(atPath: pidFile)
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // line 7: the shared memory key and id
+        let shmid = lines.count > 6 ? lines[6].split(separator: " ").last.flatMap { Int($0) } : nil
+        let deadline = Date().addingTimeInterval(30)
+        while let shmid, Self.sharedMemoryAttachments(id: shmid) > 0 {
+            guard Date() < deadline else {
+                throw ClusterError.commandFailed(command: "start", status: -1, output:
+                    "processes of a crashed server still use its shared memory (segment \(shmid)); stop them and retry")
+            }
+            usleep(50_000)
         }
+        try? FileManager.default.removeItem(atPath: pidFile)
+        let lockFiles = (try? FileManager.default.contentsOfDirectory(atPath: socketDirectory.path)) ?? []
+        for name in lockFiles where name.hasPrefix(".s.PGSQL.") && name.hasSuffix(".lock") {
+            let path = socketDirectory.appendingPathComponent(name).path
+            let owner = (try? String(contentsOfFile: path, encoding: .utf8))?
+                .split(separator: "\n").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if let owner, Self.isAlive(pid: owner) { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    /// How many processes are attached to System V shared memory segment `id` (0 once it is
+    /// gone), from /proc/sysvipc/shm.
+    static func sharedMemoryAttachments(id: Int) -> Int {
+        guard let table = try? String(contentsOfFile: "/proc/sysvipc/shm", encoding: .utf8) else { return 0 }
+        var header: [Substring] = []
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if header.isEmpty { header = fields; continue }
+            guard let shmidColumn = header.firstIndex(of: "shmid"), let nattchColumn = header.firstIndex(of: "nattch"),
+                  fields.count > max(shmidColumn, nattchColumn), Int(fields[shmidColumn]) == id else { continue }
+            return Int(fields[nattchColumn]) ?? 0
+        }
+        return 0
     }
 
     private func createDatabaseIfMissing() throws {

@@ -83,4 +83,29 @@ final class EmbeddedClusterTests: XCTestCase {
         XCTAssertEqual(try postmasters(), [pid])
         XCTAssertEqual(try currentDatabase(), "procure")
     }
+    /// The postmaster's PID from its pid file.
+    private func postmasterPid() throws -> pid_t {
+        let text = try String(contentsOf: cluster.dataDirectory.appendingPathComponent("postmaster.pid"), encoding: .utf8)
+        return try XCTUnwrap(text.split(separator: "\n").first.flatMap { pid_t($0) })
+    }
+
+    /// SPEC §3: a server left behind by a crash is recovered on the next command, not reported.
+    /// `kill -9` of the postmaster leaves its pid file, the socket's lock file, a zombie until
+    /// its parent reaps it and backends that exit moments later; the very next command (here
+    /// the built binary on this home, as the embedded default) must answer, not fail on a lock
+    /// file — three times in a row, each right after a kill.
+    func testTheNextCommandAfterAKilledPostmasterSucceeds() throws {
+        let environment = ["PROCURE_HOME": cluster.home.path]
+        let first = try ProcureBinary.run(["--format", "json", "po", "list"], environment: environment)
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        for round in 1...3 {
+            let pid = try postmasterPid()
+            XCTAssertEqual(kill(pid, SIGKILL), 0)
+            let run = try ProcureBinary.run(["--format", "json", "po", "list"], environment: environment)
+            XCTAssertEqual(run.status, 0, "round \(round): \(run.stdout) \(run.stderr)")
+            XCTAssertTrue(run.stdout.contains("\"ok\":true"), "round \(round): \(run.stdout)")
+            XCTAssertNotEqual(try postmasterPid(), pid, "round \(round): the old server still answers")
+        }
+        XCTAssertEqual(try postmasters().count, 1)
+    }
 }
