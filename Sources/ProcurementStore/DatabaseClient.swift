@@ -60,9 +60,6 @@ public struct DatabaseClient {
     public var poReceive: (_ number: String, _ line: Int, _ quantity: DecimalText) throws -> JSONValue
     public var poPay: (_ number: String, _ amount: DecimalText) throws -> JSONValue
     public var poPrice: (_ number: String, _ line: Int, _ price: DecimalText) throws -> JSONValue
-    /// Records a refused price edit; written in a transaction of its own, after the refusal.
-    public var recordRefusedPriceEdit: (_ number: String, _ line: Int, _ price: DecimalText,
-                                        _ refusal: ErrorCode) throws -> Void
     /// Every price edit of an order, accepted and refused, oldest first (as far as the acting
     /// user may see them).
     public var priceEdits: (_ number: String) throws -> JSONValue
@@ -187,10 +184,6 @@ extension DatabaseClient {
 
     public func poPrice(number: String, line: Int, price: DecimalText) throws -> JSONValue {
         try poPrice(number, line, price)
-    }
-
-    public func recordRefusedPriceEdit(number: String, line: Int, price: DecimalText, refusal: ErrorCode) throws {
-        try recordRefusedPriceEdit(number, line, price, refusal)
     }
 
     public func priceEdits(order number: String) throws -> JSONValue {

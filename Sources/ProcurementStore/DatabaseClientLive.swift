@@ -65,9 +65,6 @@ extension DatabaseClient {
             poReceive: { number, line, quantity in try call("po_receive", number, line, quantity) },
             poPay: { number, amount in try call("po_pay", number, amount) },
             poPrice: { number, line, price in try call("po_price", number, line, price) },
-            recordRefusedPriceEdit: { number, line, price, refusal in
-                _ = try call("record_refused_price_edit", number, line, price, refusal.rawValue)
-            },
             priceEdits: { number in
                 let result = try connection.query("""
                     SELECT coalesce(jsonb_agg(jsonb_build_object(

@@ -1,10 +1,13 @@
 -- Helpers every area uses: who acts, how a rule violation is raised, how exact
 -- decimals are read and printed, and idempotency keys.
 
--- Is the acting role a member of the group role (superusers are members of all)?
+-- Does the acting role have the group role's privileges (superusers have all)? USAGE, not
+-- MEMBER: procure_cli is a member of every user's role through the NOINHERIT procure_act_as,
+-- so that it may SET ROLE to them, and must not count as their groups itself.
 CREATE FUNCTION procure.actor_is(p_group text) RETURNS boolean
 LANGUAGE sql STABLE
-AS $$ SELECT pg_catalog.pg_has_role(procure.actor(), p_group, 'MEMBER') $$;
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.pg_has_role(procure.actor(), p_group, 'USAGE') $$;
 
 -- The supplier the acting role belongs to, when it is a supplier user; else NULL.
 -- SECURITY DEFINER: a supplier user may not read procure.users.
@@ -27,14 +30,15 @@ $$;
 -- Raise a rule violation with the stable error code as the constraint name.
 CREATE FUNCTION procure.fail(p_code text, p_message text) RETURNS void
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     RAISE EXCEPTION USING
         MESSAGE = p_message,
-        ERRCODE = CASE p_code
-            WHEN 'not_found' THEN 'P0002'
-            WHEN 'permission_denied' THEN '42501'
-            WHEN 'invalid_argument' THEN '22023'
+        ERRCODE = CASE
+            WHEN p_code OPERATOR(pg_catalog.=) 'not_found' THEN 'P0002'
+            WHEN p_code OPERATOR(pg_catalog.=) 'permission_denied' THEN '42501'
+            WHEN p_code OPERATOR(pg_catalog.=) 'invalid_argument' THEN '22023'
             ELSE '23514' END,
         CONSTRAINT = p_code;
 END
@@ -59,9 +63,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT trim_scale($1)::text $$;
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION procure.refuse_change() RETURNS trigger
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM procure.fail('invalid_state', format('%s rows are never updated or deleted', TG_TABLE_NAME));
+    PERFORM procure.fail('invalid_state', pg_catalog.format('%s rows are never updated or deleted', TG_TABLE_NAME));
     RETURN NULL;
 END
 $$;
@@ -69,10 +74,12 @@ $$;
 -- Is the acting role a superuser?
 CREATE FUNCTION procure.actor_is_super() RETURNS boolean
 LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     RETURN (
-    SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = procure.actor()), false));
+    SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                      WHERE r.rolname OPERATOR(pg_catalog.=) procure.actor()::pg_catalog.name), false));
 END
 $$;
 

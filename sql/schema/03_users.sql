@@ -21,7 +21,7 @@ BEGIN
     END IF;
     IF p_name IS NULL OR p_name = '' OR length(p_name) > 63 OR p_name ~ '^pg_' OR p_name <> btrim(p_name)
        OR p_name IN ('public', 'none', 'procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor',
-                     'procure_supplier') THEN
+                     'procure_supplier', 'procure_owner', 'procure_cli', 'procure_act_as', 'procure_recorder') THEN
         PERFORM procure.fail('invalid_argument', format('%L is not a usable user name', p_name));
     END IF;
     IF p_role IS NULL OR p_role NOT IN ('buyer', 'finance', 'admin', 'auditor', 'supplier') THEN
@@ -82,6 +82,10 @@ BEGIN
         END IF;
     END LOOP;
     EXECUTE format('GRANT %I TO %I', 'procure_' || p_role, p_name);
+    -- the CLI's everyday role acts as any user (--as) through procure_act_as
+    IF NOT pg_catalog.pg_has_role('procure_act_as', p_name, 'MEMBER') THEN
+        EXECUTE format('GRANT %I TO procure_act_as', p_name);
+    END IF;
 
     INSERT INTO procure.users AS t (name, role, max_order_total, max_discount, supplier_id)
     VALUES (p_name, p_role, p_max_order_total, p_max_discount, v_supplier_id)

@@ -110,19 +110,8 @@ struct OrderPrice: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        do {
-            return try context.transaction { try $0.poPrice(number: number, line: line, price: price) }
-        } catch let error as PostgresError where !error.isRetryable {
-            let refusal = ProcureError(error)
-            // The refused edit rolls back with its transaction (and with a keyed line's or an
-            // --atomic batch's); record the attempt after that, on its own, so the buyer
-            // appraisal counts it.
-            if [.priceAboveBase, .priceBelowLimit, .noBasePrice].contains(refusal.code) {
-                let (number, line, price, code) = (number, line, price, refusal.code)
-                context.afterRollback { try $0.recordRefusedPriceEdit(number: number, line: line, price: price, refusal: code) }
-            }
-            throw refusal
-        }
+        // A refused edit is recorded by the database itself, outliving the refusal's rollback.
+        try context.transaction { try $0.poPrice(number: number, line: line, price: price) }
     }
 }
 
