@@ -100,6 +100,10 @@ public struct DatabaseClient {
 
     public var history: (_ number: String) throws -> JSONValue
     public var auditVerify: () throws -> JSONValue
+    /// Every chain's head and their digest, to be kept outside the database.
+    public var auditCheckpoint: () throws -> JSONValue
+    /// `auditVerify`, and that nothing up to a checkpoint's heads was rewritten since.
+    public var auditVerifyCheckpoint: (_ checkpoint: JSONValue) throws -> JSONValue
     public var report: (_ name: String, _ from: PostgresDate?, _ to: PostgresDate?,
                         _ buyer: String?, _ supplier: String?) throws -> JSONValue
 }

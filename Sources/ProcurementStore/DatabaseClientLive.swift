@@ -115,6 +115,8 @@ extension DatabaseClient {
 
             history: { number in try call("history", number) },
             auditVerify: { try call("audit_verify") },
+            auditCheckpoint: { try call("audit_checkpoint") },
+            auditVerifyCheckpoint: { checkpoint in try call("audit_verify_checkpoint", JSONParameter(checkpoint)) },
             report: { name, from, to, buyer, supplier in try call("report", name, from, to, buyer, supplier) }
         )
     }

@@ -82,18 +82,31 @@ BEGIN
 END
 $$;
 
+-- Is this statement run by one of procure's own SECURITY DEFINER functions (the audit's)?
+-- They run as procure_owner, which nobody logs in as or is a member of; a superuser who sets
+-- the role to procure_owner runs ordinary statements as it, and is told apart by the role
+-- setting, which SECURITY DEFINER leaves as it was. A privilege, not the trigger depth: a
+-- trigger of anyone else's making runs as its invoker (or its own definer), however deeply
+-- nested. Every operator and function is qualified and the search_path pinned, so that no
+-- shadowing object takes part.
+CREATE FUNCTION procure.audit_writer() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CURRENT_USER OPERATOR(pg_catalog.=) 'procure_owner'::pg_catalog.name
+       AND SESSION_USER OPERATOR(pg_catalog.<>) 'procure_owner'::pg_catalog.name
+       AND pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'procure_owner'
+$$;
+
 -- Append-only: nobody updates, deletes or truncates an audit row, the owner and superusers
--- included. Rows are inserted, and chain heads moved, by the audit's own functions alone: they
--- are SECURITY DEFINER and so run as procure_owner, which nobody logs in as or is a member of,
--- and no role has a grant on these tables. A privilege, not the trigger depth: a trigger of
--- anyone else's making runs as its invoker, however deeply nested. Every operator and function
--- is qualified and the search_path pinned, so that no shadowing object takes part.
+-- included; rows are inserted, and chain heads moved, by the audit's own functions alone
+-- (audit_writer), and no role has a grant on these tables.
 CREATE FUNCTION procure.audit_log_guard() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF CURRENT_USER OPERATOR(pg_catalog.=) 'procure_owner'::pg_catalog.name
+    IF procure.audit_writer()
        AND (TG_OP OPERATOR(pg_catalog.=) 'INSERT'
             OR (TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND TG_TABLE_NAME OPERATOR(pg_catalog.=) 'audit_heads'::pg_catalog.name)) THEN
         RETURN NULL;
@@ -286,14 +299,14 @@ BEGIN
 END
 $$;
 
--- Only the audit's own functions (running as procure_owner, see audit_log_guard) write the
--- work tables, INSERT and DELETE; nobody updates or truncates them.
+-- Only the audit's own functions (audit_writer) write the work tables, INSERT and DELETE;
+-- nobody updates or truncates them.
 CREATE FUNCTION procure.audit_work_guard() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF CURRENT_USER OPERATOR(pg_catalog.=) 'procure_owner'::pg_catalog.name
+    IF procure.audit_writer()
        AND (TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR TG_OP OPERATOR(pg_catalog.=) 'DELETE') THEN
         RETURN NULL;
     END IF;
