@@ -193,6 +193,15 @@ final class OwnerAndGuardTests: ReliabilityCase {
     /// 5 and text and name `=` operators that say true, changes no guard's answer.
     func testShadowingFunctionsAndOperatorsTurnNoGuardOff() throws {
         let actors = try buildMatrixFixture()
+        // Every trigger function and every SECURITY DEFINER function resolves names in
+        // pg_catalog first, whatever the caller's search_path.
+        let unpinned = try sql("""
+            SELECT p.oid::regprocedure::text AS f FROM pg_proc p
+             WHERE p.pronamespace = 'procure'::regnamespace
+               AND (p.prorettype = 'trigger'::regtype OR p.prosecdef)
+               AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=pg_catalog,%' OR c = 'search_path=pg_catalog')
+            """).rows.map { $0["f"] ?? "" }
+        XCTAssertEqual(unpinned, [], "functions whose names a caller's search_path may shadow")
         let schema = "evil_\(Self.uniqueSuffix())"
         try script("""
             CREATE SCHEMA \(schema) AUTHORIZATION \(actors.alice);
