@@ -35,9 +35,14 @@ public struct EmbeddedCluster: Sendable {
     public var socketDirectory: URL { home.appendingPathComponent("run") }
     public var logFile: URL { home.appendingPathComponent("server.log") }
 
-    /// The libpq connection string for a database of this cluster.
-    public func conninfo(database: String? = nil) -> String {
-        "host='\(socketDirectory.path)' dbname='\(database ?? databaseName)' user=postgres connect_timeout=10"
+    /// The role everyday commands connect as (created by procure's baseline migration): neither
+    /// the schema's owner nor a superuser.
+    public static let everydayRole = "procure_cli"
+
+    /// The libpq connection string for a database of this cluster, as the superuser unless
+    /// `user` names another role (trust, on the private socket).
+    public func conninfo(database: String? = nil, user: String = "postgres") -> String {
+        "host='\(socketDirectory.path)' dbname='\(database ?? databaseName)' user='\(user)' connect_timeout=10"
     }
 
     public func status() throws -> Status {

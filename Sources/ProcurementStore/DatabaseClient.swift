@@ -73,9 +73,6 @@ public struct DatabaseClient {
     public var poReceive: (_ number: String, _ line: Int, _ quantity: DecimalText) throws -> JSONValue
     public var poPay: (_ number: String, _ amount: DecimalText) throws -> JSONValue
     public var poPrice: (_ number: String, _ line: Int, _ price: DecimalText) throws -> JSONValue
-    /// Records a refused price edit; written in a transaction of its own, after the refusal.
-    public var recordRefusedPriceEdit: (_ number: String, _ line: Int, _ price: DecimalText,
-                                        _ refusal: ErrorCode) throws -> Void
     /// Every price edit of an order, accepted and refused, oldest first (as far as the acting
     /// user may see them).
     public var priceEdits: (_ number: String) throws -> JSONValue
@@ -131,6 +128,10 @@ public struct DatabaseClient {
     public var auditVerify: () throws -> JSONValue
     /// The suppliers a report names (code, name, currency): those the reader sees, or one.
     public var reportSuppliers: (_ supplier: String?) throws -> JSONValue
+    /// Every chain's head and their digest, to be kept outside the database.
+    public var auditCheckpoint: () throws -> JSONValue
+    /// `auditVerify`, and that nothing up to a checkpoint's heads was rewritten since.
+    public var auditVerifyCheckpoint: (_ checkpoint: JSONValue) throws -> JSONValue
     public var report: (_ name: String, _ from: PostgresDate?, _ to: PostgresDate?,
                         _ buyer: String?, _ supplier: String?) throws -> JSONValue
 }
@@ -280,10 +281,6 @@ extension DatabaseClient {
 
     public func poPrice(number: String, line: Int, price: DecimalText) throws -> JSONValue {
         try poPrice(number, line, price)
-    }
-
-    public func recordRefusedPriceEdit(number: String, line: Int, price: DecimalText, refusal: ErrorCode) throws {
-        try recordRefusedPriceEdit(number, line, price, refusal)
     }
 
     public func priceEdits(order number: String) throws -> JSONValue {

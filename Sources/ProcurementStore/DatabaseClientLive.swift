@@ -77,9 +77,6 @@ extension DatabaseClient {
             poReceive: { number, line, quantity in try call("po_receive", number, line, quantity) },
             poPay: { number, amount in try call("po_pay", number, amount) },
             poPrice: { number, line, price in try call("po_price", number, line, price) },
-            recordRefusedPriceEdit: { number, line, price, refusal in
-                _ = try call("record_refused_price_edit", number, line, price, refusal.rawValue)
-            },
             priceEdits: { number in
                 let result = try connection.query("""
                     SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -137,6 +134,8 @@ extension DatabaseClient {
             history: { number in try call("history", number) },
             auditVerify: { try call("audit_verify") },
             reportSuppliers: { supplier in try call("report_suppliers", supplier) },
+            auditCheckpoint: { try call("audit_checkpoint") },
+            auditVerifyCheckpoint: { checkpoint in try call("audit_verify_checkpoint", JSONParameter(checkpoint)) },
             report: { name, from, to, buyer, supplier in try call("report", name, from, to, buyer, supplier) }
         )
     }

@@ -101,6 +101,16 @@ public struct Migrator: Sendable {
         return MigrationOutcome(versions: done, schemaApplied: schemaApplied)
     }
 
+    /// Whether the database is migrated to exactly this set, read without writing anything (so
+    /// a role that may not migrate can ask). Throws what `migrate` would for a changed or
+    /// unknown applied migration, and `undefined_table` for a database never migrated.
+    public func isCurrent(_ connection: Connection) throws -> Bool {
+        let records = try self.records(connection)
+        try verify(records.versions)
+        return migrations.allSatisfy { records.versions[$0.version] != nil }
+            && !schemaIsStale(records.schemaFiles, after: records.schemaAfterVersion)
+    }
+
     /// Both records in one query.
     public func records(_ connection: Connection) throws -> MigrationRecords {
         let rows = try connection.query("""
@@ -190,6 +200,8 @@ public struct Migrator: Sendable {
                     return false
                 }
                 try connection.execute(script: migration.sql)
+                // a migration creates its objects as the schema's owner (SET LOCAL ROLE)
+                try connection.execute(script: "RESET ROLE")
                 try connection.query(
                     "INSERT INTO public.procure_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                     [migration.version, migration.name, migration.checksum])
@@ -221,6 +233,7 @@ public struct Migrator: Sendable {
                     throw MigrationError.schemaFailed(name: file.name, error: error)
                 }
             }
+            try connection.execute(script: "RESET ROLE")
             try connection.execute(script: "DELETE FROM public.procure_schema_files")
             for file in schema {
                 try connection.query(

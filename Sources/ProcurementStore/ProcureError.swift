@@ -229,7 +229,6 @@ public struct ConstraintWords: Sendable {
         "order_lines_qty_positive": ConstraintWords(.invalidArgument, "a line's quantity must be above zero"),
         "order_lines_delivered_le_qty": ConstraintWords(.invalidArgument, "a line's delivered quantity cannot exceed the quantity ordered"),
         "price_edits_pkey": internalRecord("a price edit with this id"),
-        "price_edits_order_fkey": ConstraintWords(.notFound, "the order of the price edit does not exist"),
         "payments_pkey": internalRecord("a payment with this id"),
         "payments_order_fkey": ConstraintWords(.notFound, "the order of the payment does not exist"),
         "payments_amount_positive": ConstraintWords(.invalidArgument, "a payment must be above zero"),

@@ -108,4 +108,23 @@ final class EmbeddedClusterTests: XCTestCase {
         }
         XCTAssertEqual(try postmasters().count, 1)
     }
+    /// Everyday commands on the embedded default do not run as a superuser. A fresh
+    /// home: the first command creates, starts and migrates the cluster as `postgres`, and then
+    /// it and every later command connect as procure_cli, which the audit records as the actor.
+    func testEverydayCommandsConnectAsTheEverydayRoleNotTheSuperuser() throws {
+        let environment = ["PROCURE_HOME": cluster.home.path]
+        let first = try ProcureBinary.run(["--format", "json", "supplier", "add", "S1", "--name", "Acme"], environment: environment)
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        let second = try ProcureBinary.run(["--format", "json", "item", "add", "A", "--name", "Bolt"], environment: environment)
+        XCTAssertEqual(second.status, 0, second.stdout + second.stderr)
+        let connection = try Connection(cluster.conninfo())
+        let actors = try connection.query("SELECT string_agg(DISTINCT actor, ',') AS actors FROM procure.audit_log").first?["actors"]
+        XCTAssertEqual(actors, EmbeddedCluster.everydayRole)
+        let role = try connection.query("""
+            SELECT rolsuper::text AS super, (SELECT nspowner = r.oid FROM pg_namespace WHERE nspname = 'procure')::text AS owner
+              FROM pg_roles r WHERE rolname = $1
+            """, [EmbeddedCluster.everydayRole]).first
+        XCTAssertEqual(role?["super"], "false")
+        XCTAssertEqual(role?["owner"], "false")
+    }
 }

@@ -9,7 +9,7 @@ final class HelpTests: XCTestCase {
     /// db start/stop/migrate too: a key could not repeat their work.
     static let keyless: Set<String> = [
         "supplier list", "item list", "user list", "price list", "po show", "po list", "po edits", "history",
-        "liability show", "liability list", "case list", "notice", "po document", "setting list", "audit verify", "report", "db start", "db stop", "db status", "db migrate",
+        "liability show", "liability list", "case list", "notice", "po document", "setting list", "audit verify", "audit checkpoint", "report", "db start", "db stop", "db status", "db migrate",
     ]
 
     private func help(_ words: [String]) throws -> String {

@@ -417,7 +417,7 @@ final class RoleMatrixTests: DatabaseTestCase {
                 checks += 1
             }
         }
-        // The owner (the superuser that ran the migrations) is held by the guard triggers too.
+        // The superuser (who ran the migrations) is held by the guard triggers too.
         for statement in ["UPDATE procure.audit_log SET actor = 'nobody'", "DELETE FROM procure.audit_log",
                           "TRUNCATE procure.audit_log", "DELETE FROM procure.audit_heads"] {
             try connection.execute(script: "BEGIN")

@@ -425,7 +425,7 @@ final class SecurityRuleTests: DatabaseTestCase {
         }
         // The functions: another buyer's order answers as one that does not exist.
         for call in ["po_show('%@')", "po_issue('%@')", "po_price('%@', 1, 1)", "history('%@')", "liability_show('%@')",
-                     "note_add('%@', 'x')", "record_refused_price_edit('%@', 1, 11, 'price_above_base')",
+                     "note_add('%@', 'x')",
                      "production('%@', 1, NULL, 1, 0, NULL, NULL, NULL, NULL, NULL)", "correct('%@', 'other', 'x', NULL, NULL, NULL)"] {
             for number in ["LS-own", "AK-own"] {
                 let guessed = try commitAs(actors.bob, "SELECT procure." + call.replacingOccurrences(of: "%@", with: number), on: connection)

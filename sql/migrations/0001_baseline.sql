@@ -22,9 +22,83 @@ BEGIN
 END
 $roles$;
 
+-- The roles of procure itself, cluster-global like the groups:
+-- - procure_owner owns the schema and everything in it. NOLOGIN, and nobody is a member, so
+--   only the migrations (a superuser who sets the role) and the SECURITY DEFINER functions act
+--   as it; BYPASSRLS because those functions look past row-level security (FORCEd on the
+--   tables), CREATEROLE because user_add creates users.
+-- - procure_cli is the role the CLI connects as on the embedded cluster: neither the owner nor
+--   a superuser nor a group. It acts as an admin and reads as an auditor, and may SET ROLE to
+--   every user through procure_act_as.
+-- - procure_act_as holds every user's role (user_add grants it). NOINHERIT, so that
+--   procure_cli, its member, may SET ROLE to any user without inheriting the user's privileges.
+-- - procure_recorder is the role the database itself connects back as, over dblink, to write
+--   the record of a refused price edit that must outlive the refused statement's rollback. It
+--   may call that one function and nothing else.
+DO $own_roles$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'procure_owner') THEN
+        BEGIN
+            CREATE ROLE procure_owner NOLOGIN CREATEROLE BYPASSRLS;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'procure_act_as') THEN
+        BEGIN
+            CREATE ROLE procure_act_as NOLOGIN NOINHERIT;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'procure_cli') THEN
+        BEGIN
+            CREATE ROLE procure_cli LOGIN INHERIT IN ROLE procure_admin, procure_auditor, procure_act_as;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'procure_recorder') THEN
+        BEGIN
+            CREATE ROLE procure_recorder LOGIN NOINHERIT CONNECTION LIMIT 20;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+END
+$own_roles$;
+
+-- the recorder's connection string names the server's socket folder
+GRANT pg_read_all_settings TO procure_owner;
+
 CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
 
-CREATE SCHEMA procure;
+-- dblink, for the recorder's autonomous write. A contrib module (Debian ships it with the
+-- server): where it is missing, procure works and refused price edits are not recorded.
+-- Nobody but the owner may call any of its functions.
+DO $dblink$
+DECLARE
+    f regprocedure;
+BEGIN
+    CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;
+    FOR f IN SELECT d.objid::regprocedure FROM pg_catalog.pg_depend d
+              WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.deptype = 'e'
+                AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'dblink') LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+    GRANT EXECUTE ON FUNCTION public.dblink_connect_u(text, text), public.dblink(text, text),
+                              public.dblink_disconnect(text), public.dblink_get_connections()
+       TO procure_owner;
+EXCEPTION WHEN undefined_file OR feature_not_supported OR undefined_object THEN
+    RAISE NOTICE 'dblink is not available (%): refused price edits will not be recorded', SQLERRM;
+END
+$dblink$;
+
+CREATE SCHEMA procure AUTHORIZATION procure_owner;
+
+-- Everything from here on is created by, and so owned by, procure_owner. The migrator resets
+-- the role after the file.
+SET LOCAL ROLE procure_owner;
 
 -- ---------------------------------------------------------------------------
 -- Exact money domains. A value with too many decimals is refused (23514, the
@@ -52,9 +126,9 @@ CREATE DOMAIN procure.pct AS numeric
 -- is the definer): the SET ROLE target, else the session user.
 CREATE FUNCTION procure.actor() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT CASE WHEN pg_catalog.current_setting('role') = 'none'
+AS $$ SELECT CASE WHEN pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) 'none'
                   THEN pg_catalog.session_user()::text
-                  ELSE pg_catalog.current_setting('role') END COLLATE "default" $$;
+                  ELSE pg_catalog.current_setting('role') END COLLATE pg_catalog."default" $$;
 
 CREATE FUNCTION procure.valid_schedule(p jsonb) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE
@@ -148,6 +222,7 @@ CREATE TABLE procure.users (
     max_discount    procure.pct,
     supplier_id     bigint,                    -- the supplier a supplier user belongs to
     active          boolean NOT NULL DEFAULT true,   -- false: the user may no longer act
+    login           boolean NOT NULL DEFAULT false,  -- it logs in with a password (kept while inactive)
     created_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT users_pkey PRIMARY KEY (name),
     CONSTRAINT users_role_check CHECK (role IN ('buyer', 'finance', 'admin', 'auditor', 'supplier')),
@@ -246,8 +321,8 @@ CREATE TABLE procure.order_lines (
 
 CREATE INDEX order_lines_item_idx ON procure.order_lines (item_id);
 
--- Every price edit, accepted (written by the line trigger) or refused
--- (written by record_refused_price_edit after the client rolled back).
+-- Every price edit, accepted (written by the line trigger) or refused (written
+-- by the recorder, in a transaction of its own that outlives the refusal).
 CREATE TABLE procure.price_edits (
     supplier_id bigint NOT NULL,
     id          bigint GENERATED BY DEFAULT AS IDENTITY,
@@ -260,9 +335,11 @@ CREATE TABLE procure.price_edits (
     base_price  numeric,
     accepted    boolean NOT NULL,
     code        text,                          -- the refusal's error code when not accepted
-    CONSTRAINT price_edits_pkey PRIMARY KEY (supplier_id, id),
-    CONSTRAINT price_edits_order_fkey FOREIGN KEY (supplier_id, order_id)
-        REFERENCES procure.orders (supplier_id, id) ON DELETE CASCADE
+    CONSTRAINT price_edits_pkey PRIMARY KEY (supplier_id, id)
+    -- No foreign key to orders: the record of a refused edit is written by another session
+    -- while the refused statement's transaction holds its order locked, and a foreign key
+    -- check would wait for that lock. Rows come only from the line trigger and the recorder,
+    -- for an existing line; a deleted draft's rows go with it (orders_before_delete).
 );
 
 CREATE INDEX price_edits_order_idx ON procure.price_edits (supplier_id, order_id, line_no);
@@ -529,3 +606,6 @@ ALTER TABLE procure.items FORCE ROW LEVEL SECURITY;
 ALTER TABLE procure.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE procure.audit_heads ENABLE ROW LEVEL SECURITY;
 ALTER TABLE procure.idempotency_keys ENABLE ROW LEVEL SECURITY;
+
+-- The migrator resets the role after every file; so does this line, for a file run by hand.
+RESET ROLE;

@@ -13,6 +13,11 @@
 -- under a new signature); they are checked when they run, as PL/pgSQL is anyway.
 SET LOCAL check_function_bodies = off;
 
+-- The set is created by, and so owned by, the schema's NOLOGIN owner: SECURITY DEFINER
+-- functions run as it, never as the superuser who migrates. The migrator resets the role after
+-- the set.
+SET LOCAL ROLE procure_owner;
+
 DO $reset$
 DECLARE
     r record;
@@ -55,7 +60,7 @@ BEGIN
 END
 $reset$;
 
-REVOKE ALL ON SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier;
-REVOKE ALL ON ALL TABLES IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier;
+REVOKE ALL ON SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier, procure_cli, procure_recorder;
+REVOKE ALL ON ALL TABLES IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier, procure_cli, procure_recorder;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier, procure_cli, procure_recorder;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA procure FROM PUBLIC, procure_buyer, procure_finance, procure_admin, procure_auditor, procure_supplier, procure_cli, procure_recorder;

@@ -2,18 +2,20 @@
 -- decimals are read and printed, and idempotency keys.
 
 -- Does the acting role act at all? Only a registered user (a row of procure.users whose role
--- is a member of its group) or a superuser does. A group role itself (SET ROLE procure_buyer)
+-- is a member of its group), the everyday connecting role (procure_cli, the one member of
+-- procure_act_as, through which it may become any user) or a superuser does. A group role itself (SET ROLE procure_buyer)
 -- or a role that was made a member of a group by hand holds the group's grants but acts on
 -- nothing: the policies, the triggers and actor_is all ask this first. PL/pgSQL, not SQL: a
 -- policy's InitPlan calls it once per statement, and a non-inlined SQL function would be
 -- planned again at every call.
 CREATE FUNCTION procure.actor_registered() RETURNS boolean
 LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_actor text := procure.actor();
 BEGIN
-    IF procure.is_user(v_actor) THEN
+    IF procure.is_user(v_actor) OR pg_catalog.pg_has_role(v_actor, 'procure_act_as', 'MEMBER') THEN
         RETURN true;
     END IF;
     RETURN coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
@@ -21,10 +23,14 @@ BEGIN
 END
 $$;
 
--- Is the acting role a registered member of the group role (superusers are members of all)?
+-- Does the acting role act with the group role's privileges (superusers have all)? It must act
+-- at all (actor_registered), and USAGE, not MEMBER: procure_cli is a member of every user's role
+-- through the NOINHERIT procure_act_as, so that it may SET ROLE to them, and must not count as
+-- their groups itself.
 CREATE FUNCTION procure.actor_is(p_group text) RETURNS boolean
 LANGUAGE sql STABLE
-AS $$ SELECT procure.actor_registered() AND pg_catalog.pg_has_role(procure.actor(), p_group, 'MEMBER') $$;
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT procure.actor_registered() AND pg_catalog.pg_has_role(procure.actor(), p_group, 'USAGE') $$;
 
 -- The acting user for the rest of the transaction (the CLI's --as): a registered user, or NULL
 -- for the session's own role. Anything else — a group role, a PostgreSQL role that is not a
@@ -84,14 +90,15 @@ $$;
 -- Raise a rule violation with the stable error code as the constraint name.
 CREATE FUNCTION procure.fail(p_code text, p_message text) RETURNS void
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     RAISE EXCEPTION USING
         MESSAGE = p_message,
-        ERRCODE = CASE p_code
-            WHEN 'not_found' THEN 'P0002'
-            WHEN 'permission_denied' THEN '42501'
-            WHEN 'invalid_argument' THEN '22023'
+        ERRCODE = CASE
+            WHEN p_code OPERATOR(pg_catalog.=) 'not_found' THEN 'P0002'
+            WHEN p_code OPERATOR(pg_catalog.=) 'permission_denied' THEN '42501'
+            WHEN p_code OPERATOR(pg_catalog.=) 'invalid_argument' THEN '22023'
             ELSE '23514' END,
         CONSTRAINT = p_code;
 END
@@ -116,9 +123,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT trim_scale($1)::text $$;
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION procure.refuse_change() RETURNS trigger
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM procure.fail('invalid_state', format('%s rows are never updated or deleted', TG_TABLE_NAME));
+    PERFORM procure.fail('invalid_state', pg_catalog.format('%s rows are never updated or deleted', TG_TABLE_NAME));
     RETURN NULL;
 END
 $$;
@@ -126,10 +134,12 @@ $$;
 -- Is the acting role a superuser?
 CREATE FUNCTION procure.actor_is_super() RETURNS boolean
 LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     RETURN (
-    SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = procure.actor()), false));
+    SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                      WHERE r.rolname OPERATOR(pg_catalog.=) procure.actor()::pg_catalog.name), false));
 END
 $$;
 

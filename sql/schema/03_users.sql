@@ -17,7 +17,7 @@ BEGIN
     END IF;
     IF p_name IS NULL OR p_name = '' OR length(p_name) > 63 OR p_name ~ '^pg_' OR p_name <> btrim(p_name)
        OR p_name IN ('public', 'none', 'procure_buyer', 'procure_finance', 'procure_admin', 'procure_auditor',
-                     'procure_supplier') THEN
+                     'procure_supplier', 'procure_owner', 'procure_cli', 'procure_act_as', 'procure_recorder') THEN
         PERFORM procure.fail('invalid_argument', format('%L is not a usable user name', p_name));
     END IF;
     IF p_role IS NULL OR p_role NOT IN ('buyer', 'finance', 'admin', 'auditor', 'supplier') THEN
@@ -75,9 +75,14 @@ BEGIN
         END;
     END IF;
     EXECUTE format('GRANT %I TO %I', 'procure_' || p_role, p_name);
+    -- the CLI's everyday role acts as any user (--as) through procure_act_as
+    IF NOT pg_catalog.pg_has_role('procure_act_as', p_name, 'MEMBER') THEN
+        EXECUTE format('GRANT %I TO procure_act_as', p_name);
+    END IF;
 
-    INSERT INTO procure.users AS t (name, role, max_order_total, max_discount, supplier_id)
-    VALUES (p_name, p_role, p_max_order_total, p_max_discount, v_supplier_id)
+    INSERT INTO procure.users AS t (name, role, max_order_total, max_discount, supplier_id, login)
+    VALUES (p_name, p_role, p_max_order_total, p_max_discount, v_supplier_id,
+            (SELECT r2.rolcanlogin FROM pg_catalog.pg_roles r2 WHERE r2.rolname = p_name))
     RETURNING t.* INTO u;
 
     RETURN procure.user_json(u);
@@ -163,7 +168,7 @@ BEGIN
     IF p_active IS NOT NULL THEN
         IF u.active THEN
             EXECUTE format('GRANT %I TO %I', 'procure_' || u.role, u.name);
-            IF EXISTS (SELECT 1 FROM pg_catalog.pg_authid WHERE rolname = u.name AND rolpassword IS NOT NULL) THEN
+            IF u.login THEN
                 EXECUTE format('ALTER ROLE %I LOGIN', u.name);
             END IF;
         ELSE

@@ -241,6 +241,7 @@ BEGIN
     END IF;
     -- delete the lines first so that their audit rows still find the order
     DELETE FROM procure.order_lines WHERE supplier_id = OLD.supplier_id AND order_id = OLD.id;
+    DELETE FROM procure.price_edits WHERE supplier_id = OLD.supplier_id AND order_id = OLD.id;
     RETURN OLD;
 END
 $$;
@@ -302,6 +303,7 @@ DECLARE
     o procure.orders;
     v_price numeric;
     v_base numeric;
+    v_code text;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         SELECT * INTO o FROM procure.orders WHERE supplier_id = OLD.supplier_id AND id = OLD.order_id FOR UPDATE;
@@ -372,7 +374,17 @@ BEGIN
         END IF;
     END IF;
     IF NEW.item_id IS DISTINCT FROM OLD.item_id OR NEW.price IS DISTINCT FROM OLD.price OR NEW.price IS NULL THEN
-        SELECT * INTO v_price, v_base FROM procure.check_line_price(o, OLD.line_no, NEW.item_id, NEW.price);
+        BEGIN
+            SELECT * INTO v_price, v_base FROM procure.check_line_price(o, OLD.line_no, NEW.item_id, NEW.price);
+        EXCEPTION WHEN check_violation THEN
+            -- a refused price edit is recorded, whoever sent it, before the refusal rolls back
+            GET STACKED DIAGNOSTICS v_code = CONSTRAINT_NAME;
+            IF NEW.price IS DISTINCT FROM OLD.price AND NEW.item_id IS NOT DISTINCT FROM OLD.item_id
+               AND v_code IN ('price_above_base', 'price_below_limit', 'no_base_price') THEN
+                PERFORM procure.record_refused_price_edit(o, OLD, NEW.price, v_code);
+            END IF;
+            RAISE;
+        END;
         NEW.price := v_price;
         NEW.base_price := v_base;
         IF o.status <> 'draft' AND NEW.price > OLD.price THEN
@@ -852,35 +864,76 @@ BEGIN
 END
 $$;
 
--- record_refused_price_edit: called by the client in a new transaction after a
--- refused po_price (code = the error code of the refusal). Records the acting
--- role and the base price at that moment. Only the order's buyer (or a
--- superuser) may record one.
-CREATE FUNCTION procure.record_refused_price_edit(p_number text, p_line integer, p_price numeric, p_code text) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER
+-- The record of a refused price edit (a line's price update that the price rules refused),
+-- called by the line trigger before it raises the refusal. The refusal rolls back the
+-- statement and its transaction, whichever client sent it, so the record is written by
+-- another session: dblink connects back to this database over the server's Unix socket as
+-- procure_recorder, whose one function, record_refused_price_edit_store, commits it at once.
+-- No client calls either function: the values are the trigger's own (the line as it stands,
+-- the acting user, the refused price and the refusal's code). Where the server lets the
+-- recorder in no way (no dblink, no Unix socket, pg_hba.conf asks for a password), the
+-- refusal stands unrecorded and a WARNING says so (docs/security.md).
+CREATE FUNCTION procure.record_refused_price_edit(o procure.orders, l procure.order_lines, p_price numeric, p_code text) RETURNS void
+LANGUAGE plpgsql
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
 DECLARE
-    o procure.orders;
-    l procure.order_lines;
-    v_base numeric;
+    v_socket text;
+    v_conninfo text;
 BEGIN
-    SELECT * INTO o FROM procure.orders WHERE number = p_number;
-    IF NOT FOUND OR (o.buyer <> procure.actor() AND NOT procure.actor_is_super()) THEN
-        PERFORM procure.fail('not_found', format('order %s not found', p_number));
+    v_socket := pg_catalog.btrim(pg_catalog.split_part(pg_catalog.current_setting('unix_socket_directories'), ',', 1));
+    IF pg_catalog.to_regprocedure('public.dblink_connect_u(text,text)') IS NULL OR v_socket OPERATOR(pg_catalog.=) '' THEN
+        RAISE WARNING 'refused price edit of order % line % not recorded: %', o.number, l.line_no,
+            CASE WHEN v_socket OPERATOR(pg_catalog.=) '' THEN 'the server has no Unix socket' ELSE 'dblink is not installed' END;
+        RETURN;
     END IF;
-    IF p_line IS NULL THEN
-        PERFORM procure.fail('invalid_argument', 'a line number is required');
+    v_conninfo := pg_catalog.format(
+        'host=%s port=%s dbname=%s user=procure_recorder application_name=procure_recorder connect_timeout=5 options=%s',
+        procure.conninfo_value(v_socket), procure.conninfo_value(pg_catalog.current_setting('port')),
+        procure.conninfo_value(pg_catalog.current_database()),
+        procure.conninfo_value('-c lock_timeout=2000 -c statement_timeout=5000'));
+    IF 'procure_recorder' OPERATOR(pg_catalog.=) ANY (coalesce(public.dblink_get_connections(), '{}')) THEN
+        PERFORM public.dblink_disconnect('procure_recorder');
     END IF;
-    SELECT * INTO l FROM procure.order_lines WHERE supplier_id = o.supplier_id AND order_id = o.id AND line_no = p_line;
-    IF FOUND THEN
-        v_base := procure.base_price(o.supplier_id, l.item_id, o.order_date);
+    PERFORM public.dblink_connect_u('procure_recorder', v_conninfo);
+    BEGIN
+        PERFORM * FROM public.dblink('procure_recorder', pg_catalog.format(
+            'SELECT procure.record_refused_price_edit_store(%s, %s, %s, %L, %L, %L, %L)',
+            l.supplier_id, l.order_id, l.line_no, procure.actor(), p_price,
+            procure.base_price(o.supplier_id, l.item_id, o.order_date), p_code)) AS t(recorded boolean);
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM public.dblink_disconnect('procure_recorder');
+        RAISE;
+    END;
+    PERFORM public.dblink_disconnect('procure_recorder');
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'refused price edit of order % line % not recorded: %', o.number, l.line_no, SQLERRM;
+END
+$$;
+
+-- A libpq connection string value: in single quotes, backslashes and quotes escaped.
+CREATE FUNCTION procure.conninfo_value(p text) RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT '''' OPERATOR(pg_catalog.||) pg_catalog.replace(pg_catalog.replace(p, '\', '\\'), '''', '\''')
+             OPERATOR(pg_catalog.||) '''' $$;
+
+-- The recorder's write; procure_recorder alone may call it. The line's price in the
+-- recorder's (committed) view is the old price; a line that does not exist records nothing.
+CREATE FUNCTION procure.record_refused_price_edit_store(p_supplier_id bigint, p_order_id bigint, p_line integer,
+                                                        p_actor text, p_price numeric, p_base numeric, p_code text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+BEGIN
+    IF SESSION_USER OPERATOR(pg_catalog.<>) 'procure_recorder' THEN
+        PERFORM procure.fail('permission_denied', 'refused price edits are recorded by the database itself');
     END IF;
     INSERT INTO procure.price_edits (supplier_id, order_id, line_no, actor, old_price, new_price, base_price, accepted, code)
-    VALUES (o.supplier_id, o.id, p_line, procure.actor(), l.price, p_price, v_base, false, p_code);
-    RETURN jsonb_build_object('order', o.number, 'line', p_line, 'old', procure.fmt_price(l.price),
-                              'new', p_price::text, 'base', procure.fmt_price(v_base),
-                              'accepted', false, 'code', p_code);
+    SELECT l.supplier_id, l.order_id, l.line_no, p_actor, l.price, p_price, p_base, false, p_code
+      FROM procure.order_lines l
+     WHERE l.supplier_id = p_supplier_id AND l.order_id = p_order_id AND l.line_no = p_line;
+    RETURN FOUND;
 END
 $$;
 

@@ -83,19 +83,38 @@ BEGIN
 END
 $$;
 
--- Append-only: no UPDATE, DELETE or TRUNCATE by anyone through ordinary
--- statements, and INSERT only from the audit trigger.
+-- Is this statement run by one of procure's own SECURITY DEFINER functions (the audit's)?
+-- They run as procure_owner, which nobody logs in as or is a member of; a superuser who sets
+-- the role to procure_owner runs ordinary statements as it, and is told apart by the role
+-- setting, which SECURITY DEFINER leaves as it was. A privilege, not the trigger depth: a
+-- trigger of anyone else's making runs as its invoker (or its own definer), however deeply
+-- nested. Every operator and function is qualified and the search_path pinned, so that no
+-- shadowing object takes part.
+CREATE FUNCTION procure.audit_writer() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CURRENT_USER OPERATOR(pg_catalog.=) 'procure_owner'::pg_catalog.name
+       AND SESSION_USER OPERATOR(pg_catalog.<>) 'procure_owner'::pg_catalog.name
+       AND pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'procure_owner'
+$$;
+
+-- Append-only: nobody updates, deletes or truncates an audit row, the owner and superusers
+-- included; rows are inserted, and chain heads moved, by the audit's own functions alone
+-- (audit_writer), and no role has a grant on these tables.
 CREATE FUNCTION procure.audit_log_guard() RETURNS trigger
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    -- the audit trigger's own statements run at trigger depth 2 or more
-    IF pg_trigger_depth() > 1 AND (TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_heads')) THEN
+    IF procure.audit_writer()
+       AND (TG_OP OPERATOR(pg_catalog.=) 'INSERT'
+            OR (TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND TG_TABLE_NAME OPERATOR(pg_catalog.=) 'audit_heads'::pg_catalog.name)) THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION USING
-        MESSAGE = format('procure.%s is append-only and written by the audit triggers only (%s refused)',
-                         TG_TABLE_NAME, TG_OP),
+        MESSAGE = pg_catalog.format('procure.%s is append-only and written by the audit triggers only (%s refused)',
+                                    TG_TABLE_NAME, TG_OP),
         ERRCODE = '42501', CONSTRAINT = 'permission_denied';
 END
 $$;
@@ -143,6 +162,78 @@ BEGIN
      ORDER BY b.id NULLS LAST
      LIMIT 1;
     RETURN jsonb_build_object('ok', v_bad IS NULL, 'rows', v_rows, 'chains', v_chains, 'first_bad', v_bad);
+END
+$$;
+
+-- The digest of a checkpoint's chain heads ([{chain, seq, hash}]): SHA-256 over one line
+-- "chain seq hash" per head, in chain order (bytewise).
+CREATE FUNCTION procure.audit_heads_digest(p_heads jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT encode(sha256(convert_to(coalesce(string_agg(
+               (h ->> 'chain') || ' ' || (h ->> 'seq') || ' ' || coalesce(h ->> 'hash', ''), E'\n'
+               ORDER BY (h ->> 'chain') COLLATE "C"), ''), 'UTF8')), 'hex')
+      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p_heads) = 'array' THEN p_heads ELSE '[]'::jsonb END) AS h
+$$;
+
+-- audit_checkpoint(): every chain's head (its last seq and hash) and their digest, to be kept
+-- outside the database. Each hash covers its chain up to there, so a later audit_verify_checkpoint
+-- that finds the same hash at the same seq proves that nothing up to it was rewritten.
+CREATE FUNCTION procure.audit_checkpoint() RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_heads jsonb;
+    v_rows numeric;
+BEGIN
+    SELECT coalesce(jsonb_agg(jsonb_build_object('chain', h.chain, 'seq', h.seq, 'hash', h.hash)
+                              ORDER BY h.chain COLLATE "C"), '[]'::jsonb),
+           coalesce(sum(h.seq), 0)
+      INTO v_heads, v_rows
+      FROM procure.audit_heads h WHERE h.seq > 0;
+    RETURN jsonb_build_object('taken_at', clock_timestamp(), 'chains', jsonb_array_length(v_heads), 'rows', v_rows,
+                              'digest', procure.audit_heads_digest(v_heads), 'heads', v_heads);
+END
+$$;
+
+-- audit_verify_checkpoint(checkpoint): audit_verify, and for every head of the checkpoint the
+-- row at that seq of that chain still has that hash. A rewrite of anything up to a checkpoint's
+-- head — even one whose hashes were all recomputed, by a superuser with the triggers off —
+-- changes that hash (or removes the row) and is named; so is a checkpoint whose heads do not
+-- give its digest.
+CREATE FUNCTION procure.audit_verify_checkpoint(p_checkpoint jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    v_result jsonb := procure.audit_verify();
+    v_heads jsonb := p_checkpoint -> 'heads';
+    v_bad jsonb;
+BEGIN
+    IF jsonb_typeof(p_checkpoint) IS DISTINCT FROM 'object' OR jsonb_typeof(v_heads) IS DISTINCT FROM 'array'
+       OR jsonb_typeof(p_checkpoint -> 'digest') IS DISTINCT FROM 'string' THEN
+        PERFORM procure.fail('invalid_argument', 'not an audit checkpoint (audit checkpoint writes one: digest and heads)');
+    END IF;
+    IF p_checkpoint ->> 'digest' <> procure.audit_heads_digest(v_heads) THEN
+        v_bad := jsonb_build_object('reason', 'the checkpoint''s heads do not give its digest (the checkpoint was altered)');
+    ELSE
+        SELECT jsonb_build_object('chain', c.chain, 'seq', c.seq,
+                   'reason', CASE WHEN l.id IS NULL THEN 'the row of the checkpoint''s head is gone (rows removed)'
+                                  ELSE 'the chain was rewritten up to the checkpoint''s head (its hash differs)' END)
+          INTO v_bad
+          FROM (SELECT h ->> 'chain' AS chain, (h ->> 'seq')::bigint AS seq, h ->> 'hash' AS hash
+                  FROM jsonb_array_elements(v_heads) AS h) c
+          LEFT JOIN procure.audit_log l ON l.chain = c.chain AND l.seq = c.seq
+         WHERE l.id IS NULL OR l.hash IS DISTINCT FROM c.hash
+         ORDER BY c.chain COLLATE "C"
+         LIMIT 1;
+    END IF;
+    RETURN v_result || jsonb_build_object(
+        'ok', (v_result ->> 'ok')::boolean AND v_bad IS NULL,
+        'checkpoint', jsonb_build_object('taken_at', p_checkpoint -> 'taken_at', 'digest', p_checkpoint ->> 'digest',
+                                         'chains', jsonb_array_length(v_heads), 'ok', v_bad IS NULL, 'first_bad', v_bad));
 END
 $$;
 
@@ -235,17 +326,32 @@ BEGIN
 END
 $$;
 
--- Only the audit triggers write the work tables (INSERT and DELETE, at trigger
--- depth 2 or more: the guard itself is one level); nobody updates or truncates.
+-- Only the audit's own functions (audit_writer) write the work tables, INSERT and DELETE;
+-- nobody updates or truncates them.
 CREATE FUNCTION procure.audit_work_guard() RETURNS trigger
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF pg_trigger_depth() > 1 AND TG_OP IN ('INSERT', 'DELETE') THEN
+    IF procure.audit_writer()
+       AND (TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR TG_OP OPERATOR(pg_catalog.=) 'DELETE') THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION USING
-        MESSAGE = format('procure.%s is written by the audit triggers only (%s refused)', TG_TABLE_NAME, TG_OP),
+        MESSAGE = pg_catalog.format('procure.%s is written by the audit triggers only (%s refused)', TG_TABLE_NAME, TG_OP),
+        ERRCODE = '42501', CONSTRAINT = 'permission_denied';
+END
+$$;
+
+-- No business table is ever truncated: a TRUNCATE fires no row trigger, so it would empty a
+-- table without an audit row. Refused for everyone, the owner and superusers included.
+CREATE FUNCTION procure.refuse_truncate() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION USING
+        MESSAGE = pg_catalog.format('procure.%s is never truncated (its rows are audited one by one)', TG_TABLE_NAME),
         ERRCODE = '42501', CONSTRAINT = 'permission_denied';
 END
 $$;
@@ -462,3 +568,18 @@ CREATE TRIGGER suppliers_audit_update AFTER UPDATE ON procure.suppliers REFERENC
 CREATE TRIGGER users_audit_delete AFTER DELETE ON procure.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
 CREATE TRIGGER users_audit_insert AFTER INSERT ON procure.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
 CREATE TRIGGER users_audit_update AFTER UPDATE ON procure.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_trigger();
+CREATE TRIGGER case_notes_no_truncate BEFORE TRUNCATE ON procure.case_notes FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER corrections_no_truncate BEFORE TRUNCATE ON procure.corrections FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER idempotency_keys_no_truncate BEFORE TRUNCATE ON procure.idempotency_keys FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER items_no_truncate BEFORE TRUNCATE ON procure.items FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER liabilities_no_truncate BEFORE TRUNCATE ON procure.liabilities FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER order_lines_no_truncate BEFORE TRUNCATE ON procure.order_lines FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER order_counter_no_truncate BEFORE TRUNCATE ON procure.order_counter FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER orders_no_truncate BEFORE TRUNCATE ON procure.orders FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER payments_no_truncate BEFORE TRUNCATE ON procure.payments FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER price_edits_no_truncate BEFORE TRUNCATE ON procure.price_edits FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER price_periods_no_truncate BEFORE TRUNCATE ON procure.price_periods FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER production_reports_no_truncate BEFORE TRUNCATE ON procure.production_reports FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER settings_no_truncate BEFORE TRUNCATE ON procure.settings FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER suppliers_no_truncate BEFORE TRUNCATE ON procure.suppliers FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();
+CREATE TRIGGER users_no_truncate BEFORE TRUNCATE ON procure.users FOR EACH STATEMENT EXECUTE FUNCTION procure.refuse_truncate();

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Postgres
 import ProcurementStore
@@ -44,22 +45,91 @@ struct HistoryCommand: ProcureCommand {
 }
 
 struct AuditGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The append-only audit log.", subcommands: [AuditVerify.self])
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "The append-only audit log.", subcommands: [AuditVerify.self, AuditCheckpoint.self])
 }
 
 struct AuditVerify: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Recompute every hash chain of the audit log and name the first bad row.",
-        discussion: "Example:\n  procure audit verify")
+        discussion: """
+            With --checkpoint FILE (written by `audit checkpoint --out FILE`), also prove that nothing \
+            up to the checkpoint's chain heads was rewritten since, even with every hash recomputed.
+
+            Examples:
+              procure audit verify
+              procure audit verify --checkpoint audit-2026-12-01.json
+            """)
+    @Option(help: ArgumentHelp("A checkpoint file written by `audit checkpoint --out`.", valueName: "file")) var checkpoint: String?
     @OptionGroup var common: ReadOptions
 
+    func validate() throws {
+        if let checkpoint, checkpoint.isEmpty { throw ValidationError("--checkpoint needs a file name") }
+    }
+
     func execute(in context: CommandContext) throws -> JSONValue {
-        let result = try context.transaction { try $0.auditVerify() }
-        if result["ok"] == .bool(false) {
+        let result: JSONValue
+        if let checkpoint {
+            let saved = try Self.read(checkpoint)
+            result = try context.transaction { try $0.auditVerifyCheckpoint(saved) }
+        } else {
+            result = try context.transaction { try $0.auditVerify() }
+        }
+        if result["first_bad"].map({ $0 != .null }) == true {
             let bad = result["first_bad"].map { TableRenderer.cell($0) } ?? "?"
             throw ProcureError(.invalidState, "audit chain broken at \(bad)")
         }
+        if result["checkpoint"]?["ok"] == .bool(false) {
+            let bad = result["checkpoint"]?["first_bad"].map { TableRenderer.cell($0) } ?? "?"
+            throw ProcureError(.invalidState, "audit log rewritten since the checkpoint \(checkpoint ?? ""): \(bad)")
+        }
         return result
+    }
+
+    static func read(_ path: String) throws -> JSONValue {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProcureError(.invalidArgument, "--checkpoint \(path): cannot read the file")
+        }
+        do {
+            return try JSONParser.parse(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw ProcureError(.invalidArgument, "--checkpoint \(path): not an audit checkpoint (not JSON)")
+        }
+    }
+}
+
+struct AuditCheckpoint: ProcureCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint", abstract: "A digest of every audit chain's head, to keep outside the database.",
+        discussion: """
+            Keep the file (or at least its digest) where the database's superuser cannot reach it; \
+            `audit verify --checkpoint FILE` later proves that nothing up to it was rewritten.
+
+            Examples:
+              procure audit checkpoint
+              procure audit checkpoint --out audit-2026-12-01.json
+            """)
+    @Option(help: ArgumentHelp("Write the checkpoint to this file (JSON) instead of printing it.", valueName: "file"))
+    var out: String?
+    @OptionGroup var common: ReadOptions
+
+    func validate() throws {
+        if let out, out.isEmpty { throw ValidationError("--out needs a file name") }
+    }
+
+    func execute(in context: CommandContext) throws -> JSONValue {
+        let checkpoint = try context.transaction { try $0.auditCheckpoint() }
+        guard let out else { return checkpoint }
+        do {
+            try Data((checkpoint.serialized + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
+            throw ProcureError(.invalidArgument, "audit checkpoint: cannot write \(out): \(error.localizedDescription)")
+        }
+        return .object([
+            ("written", .string(out)), ("taken_at", checkpoint["taken_at"] ?? .null),
+            ("chains", checkpoint["chains"] ?? .null), ("rows", checkpoint["rows"] ?? .null),
+            ("digest", checkpoint["digest"] ?? .null),
+        ])
     }
 }
 

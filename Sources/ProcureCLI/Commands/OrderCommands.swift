@@ -127,29 +127,8 @@ struct OrderPrice: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try PriceEdit.recordingRefusal(in: context, number: number, line: line, price: price) {
-            try context.transaction { try $0.poPrice(number: number, line: line, price: price) }
-        }
-    }
-}
-
-/// A price edit (`po price`, `po line set --price`) whose refusal is recorded too.
-enum PriceEdit {
-    /// Runs `edit`; when the database refuses `price` for the line, the attempt is recorded after
-    /// the refusal's rollback (and a keyed line's or an --atomic batch's), on its own, so the
-    /// buyer appraisal counts it.
-    static func recordingRefusal(in context: CommandContext, number: String, line: Int, price: DecimalText?,
-                                 _ edit: () throws -> JSONValue) throws -> JSONValue {
-        do {
-            return try edit()
-        } catch let error as PostgresError where !error.isRetryable {
-            let refusal = ProcureError(error)
-            if let price, [.priceAboveBase, .priceBelowLimit, .noBasePrice].contains(refusal.code) {
-                let code = refusal.code
-                context.afterRollback { try $0.recordRefusedPriceEdit(number: number, line: line, price: price, refusal: code) }
-            }
-            throw refusal
-        }
+        // A refused edit is recorded by the database itself, outliving the refusal's rollback.
+        try context.transaction { try $0.poPrice(number: number, line: line, price: price) }
     }
 }
 
@@ -226,9 +205,8 @@ struct OrderLineSet: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try PriceEdit.recordingRefusal(in: context, number: number, line: line, price: price) {
-            try context.transaction { try $0.poLineSet(number: number, line: line, quantity: qty, price: price, sku: sku) }
-        }
+        // A refused price is recorded by the database itself, outliving the refusal's rollback.
+        try context.transaction { try $0.poLineSet(number: number, line: line, quantity: qty, price: price, sku: sku) }
     }
 }
 

@@ -45,13 +45,6 @@ struct CommandContext {
     func transaction<T>(_ body: (DatabaseClient) throws -> T) throws -> T {
         try session.transaction(actor: actor, body)
     }
-
-    /// Writes `body` in a transaction of its own once whatever transaction is open now has
-    /// rolled back (at once when none is): the record of a refused attempt must outlive the
-    /// refusal's rollback, even inside a keyed line or an `--atomic` batch.
-    func afterRollback(_ body: @escaping (DatabaseClient) throws -> Void) {
-        session.afterRollback(actor: actor, body)
-    }
 }
 
 /// A verb: parsed by swift-argument-parser from a line's words, run against the database.

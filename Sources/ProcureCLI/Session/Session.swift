@@ -13,8 +13,6 @@ final class Session {
     private var atomicBegun = false
     /// Depth of `transaction` calls: an inner one joins the outer (a keyed line wraps its verb).
     private var depth = 0
-    /// Records to write once the open transaction has rolled back (see `afterRollback`).
-    private var pendingRecords: [(actor: String?, body: (DatabaseClient) throws -> Void)] = []
 
     init(target: DatabaseTarget, atomic: Bool) {
         self.target = target
@@ -30,30 +28,51 @@ final class Session {
         if atomicBegun {
             throw ProcureError(.databaseUnavailable, "the connection was lost inside an --atomic batch; nothing was committed")
         }
-        let opened = try connect()
-        if !migrated {
-            try migrate(opened)
-            migrated = true
+        let opened: Connection
+        switch target {
+        case .conninfo(let conninfo):
+            opened = try Connection(conninfo)
+            if !migrated {
+                try migrate(opened)
+                migrated = true
+            }
+        case .embedded(let cluster):
+            opened = try connectEmbedded(cluster)
         }
         let client = DatabaseClient.live(connection: opened)
         database = client
         return client
     }
 
-    private func connect() throws -> Connection {
-        switch target {
-        case .conninfo(let conninfo):
-            return try Connection(conninfo)
-        case .embedded(let cluster):
-            // Try first: starting costs a process or two, connecting to a running server doesn't.
-            if let connection = try? Connection(cluster.conninfo()) { return connection }
+    /// Everyday commands on the embedded cluster connect as `procure_cli`, which is neither the
+    /// schema's owner nor a superuser; the superuser `postgres` only starts, creates and
+    /// migrates the cluster. On every start but the first after an upgrade that is one
+    /// connection and one query, as before.
+    private func connectEmbedded(_ cluster: EmbeddedCluster) throws -> Connection {
+        let everyday = { try Connection(cluster.conninfo(user: EmbeddedCluster.everydayRole)) }
+        if let connection = try? everyday() {
+            if migrated { return connection }
+            if (try? Migrator.configured().isCurrent(connection)) == true {
+                migrated = true
+                return connection
+            }
+        }
+        // Not running, not created yet, or its schema behind this binary's: as the superuser.
+        // Try first: starting costs a process or two, connecting to a running server doesn't.
+        let superuser: Connection
+        if let connection = try? Connection(cluster.conninfo()) {
+            superuser = connection
+        } else {
             do {
                 try cluster.start()
             } catch let error as ClusterError {
                 throw ProcureError(.databaseUnavailable, error.description)
             }
-            return try Connection(cluster.conninfo())
+            superuser = try Connection(cluster.conninfo())
         }
+        try migrate(superuser)
+        migrated = true
+        return try everyday()
     }
 
     func migrate(_ connection: Connection) throws {
@@ -70,13 +89,9 @@ final class Session {
     func transaction<T>(actor: String?, _ body: (DatabaseClient) throws -> T) throws -> T {
         let database = try client()
         depth += 1
-        defer {
-            depth -= 1
-            if depth == 0 && !atomicBegun { writePendingRecords() }
-        }
+        defer { depth -= 1 }
         if depth > 1 {
-            // Nested: a savepoint, so a failed inner step (a refused price edit) leaves the
-            // outer transaction usable.
+            // Nested: a savepoint, so a failed inner step leaves the outer transaction usable.
             return try database.savepoint(named: "procure_inner_\(depth)") { try body(database) }
         }
         if atomic {
@@ -97,26 +112,6 @@ final class Session {
     func finishAtomic(commit: Bool) throws {
         guard atomicBegun, let database else { return }
         atomicBegun = false
-        defer { writePendingRecords() }
         try commit ? database.commit() : database.rollback()
-    }
-
-    /// Queues `body` (a record of a refused attempt) to be written in its own transaction once
-    /// no transaction is open: the refusal's rollback must not take its record along, whether
-    /// the refusal ran alone, inside a keyed line or inside an `--atomic` batch.
-    func afterRollback(actor: String?, _ body: @escaping (DatabaseClient) throws -> Void) {
-        pendingRecords.append((actor, body))
-        if depth == 0 && !atomicBegun { writePendingRecords() }
-    }
-
-    /// Best effort: a record that cannot be written (the server went away) must not hide the
-    /// refusal it records, which the caller reports either way.
-    private func writePendingRecords() {
-        let records = pendingRecords
-        pendingRecords = []
-        for record in records {
-            guard let database = try? client() else { return }
-            _ = try? database.transaction(actingAs: record.actor) { try record.body(database) }
-        }
     }
 }
