@@ -7,6 +7,21 @@
 -- orders_pkey (supplier_id, id), order_lines_pkey (supplier_id, order_id, line_no),
 -- price_edits_order_idx (supplier_id, order_id, line_no), already_revoked
 -- (supplier_id, order_id), liabilities_order_key (supplier_id, order_id).
+-- The orders a report over order dates counts: every order of the period that is not a draft,
+-- of the buyer and the supplier when they are given. Plain SQL, so it is inlined into each
+-- report's query and its filters reach the indexes of procure.orders.
+CREATE FUNCTION procure.report_orders(p_from date, p_to date, p_buyer text, p_supplier text)
+RETURNS SETOF procure.orders
+LANGUAGE sql STABLE
+AS $$
+    SELECT o.* FROM procure.orders o
+     WHERE o.status <> 'draft'
+       AND (p_from IS NULL OR o.order_date >= p_from)
+       AND (p_to IS NULL OR o.order_date <= p_to)
+       AND (p_buyer IS NULL OR o.buyer = p_buyer)
+       AND (p_supplier IS NULL OR o.supplier_id = (SELECT s.id FROM procure.suppliers s WHERE s.code = p_supplier))
+$$;
+
 -- ---------------------------------------------------------------------------
 -- price compliance (buyer appraisal), per buyer, over order dates
 --
@@ -45,12 +60,7 @@ AS $$
            -- rounded up, so that an excess of even 0.0001 shows as 0.01, never as 0.00
            round(ceil(coalesce(b.above, 0) * 100) / 100, 2)
       FROM (SELECT o.buyer, count(*) AS orders
-              FROM procure.orders o
-             WHERE o.status <> 'draft'
-               AND (p_from IS NULL OR o.order_date >= p_from)
-               AND (p_to IS NULL OR o.order_date <= p_to)
-               AND (p_buyer IS NULL OR o.buyer = p_buyer)
-               AND (p_supplier IS NULL OR o.supplier_id = (SELECT s.id FROM procure.suppliers s WHERE s.code = p_supplier))
+              FROM procure.report_orders(p_from, p_to, p_buyer, p_supplier) o
              GROUP BY o.buyer) a
       LEFT JOIN
            (SELECT o.buyer,
@@ -58,25 +68,15 @@ AS $$
                    sum(round(l.qty * l.price, 2)) AS spend,
                    sum(round(l.qty * l.base_price, 2)) AS base_spend,
                    max(greatest(l.price - l.base_price, 0)) AS above
-              FROM procure.orders o
+              FROM procure.report_orders(p_from, p_to, p_buyer, p_supplier) o
               JOIN procure.order_lines l ON l.supplier_id = o.supplier_id AND l.order_id = o.id
-             WHERE o.status <> 'draft'
-               AND (p_from IS NULL OR o.order_date >= p_from)
-               AND (p_to IS NULL OR o.order_date <= p_to)
-               AND (p_buyer IS NULL OR o.buyer = p_buyer)
-               AND (p_supplier IS NULL OR o.supplier_id = (SELECT s.id FROM procure.suppliers s WHERE s.code = p_supplier))
              GROUP BY o.buyer) b ON b.buyer = a.buyer
       LEFT JOIN
            (SELECT o.buyer,
                    count(DISTINCT (e.supplier_id, e.order_id, e.line_no)) FILTER (WHERE e.accepted) AS edited_lines,
                    count(*) FILTER (WHERE NOT e.accepted) AS refused_edits
-              FROM procure.orders o
+              FROM procure.report_orders(p_from, p_to, p_buyer, p_supplier) o
               JOIN procure.price_edits e ON e.supplier_id = o.supplier_id AND e.order_id = o.id
-             WHERE o.status <> 'draft'
-               AND (p_from IS NULL OR o.order_date >= p_from)
-               AND (p_to IS NULL OR o.order_date <= p_to)
-               AND (p_buyer IS NULL OR o.buyer = p_buyer)
-               AND (p_supplier IS NULL OR o.supplier_id = (SELECT s.id FROM procure.suppliers s WHERE s.code = p_supplier))
              GROUP BY o.buyer) c ON c.buyer = a.buyer
      ORDER BY a.buyer
 $$;
@@ -119,12 +119,7 @@ AS $$
            coalesce(r.other, 0),
            round(coalesce(r.liability_total, 0), 2)
       FROM (SELECT o.buyer, count(*) AS orders_issued
-              FROM procure.orders o
-             WHERE o.status <> 'draft'
-               AND (p_from IS NULL OR o.order_date >= p_from)
-               AND (p_to IS NULL OR o.order_date <= p_to)
-               AND (p_buyer IS NULL OR o.buyer = p_buyer)
-               AND (p_supplier IS NULL OR o.supplier_id = (SELECT s.id FROM procure.suppliers s WHERE s.code = p_supplier))
+              FROM procure.report_orders(p_from, p_to, p_buyer, p_supplier) o
              GROUP BY o.buyer) i
       LEFT JOIN
            -- every correction revokes its order, and an order is revoked only by one
@@ -139,13 +134,8 @@ AS $$
                    count(*) FILTER (WHERE c.reason = 'other') AS other,
                    sum(li.total) AS liability_total
               FROM procure.corrections c
-              JOIN procure.orders o ON o.supplier_id = c.supplier_id AND o.id = c.order_id
+              JOIN procure.report_orders(p_from, p_to, p_buyer, p_supplier) o ON o.supplier_id = c.supplier_id AND o.id = c.order_id
               LEFT JOIN procure.liabilities li ON li.supplier_id = c.supplier_id AND li.correction_id = c.id
-             WHERE o.status <> 'draft'
-               AND (p_from IS NULL OR o.order_date >= p_from)
-               AND (p_to IS NULL OR o.order_date <= p_to)
-               AND (p_buyer IS NULL OR o.buyer = p_buyer)
-               AND (p_supplier IS NULL OR o.supplier_id = (SELECT s.id FROM procure.suppliers s WHERE s.code = p_supplier))
              GROUP BY o.buyer) r ON r.buyer = i.buyer
      ORDER BY i.buyer
 $$;

@@ -134,3 +134,4 @@ GRANT EXECUTE ON FUNCTION procure.report_suppliers(text) TO procure_admin, procu
 GRANT USAGE ON SCHEMA procure TO procure_recorder;
 GRANT EXECUTE ON FUNCTION procure.record_refused_price_edit_store(bigint,bigint,integer,text,numeric,numeric,text) TO procure_recorder;
 GRANT EXECUTE ON FUNCTION procure.audit_checkpoint(), procure.audit_heads_digest(jsonb), procure.audit_verify_checkpoint(jsonb) TO procure_admin, procure_auditor, procure_buyer, procure_finance;
+GRANT EXECUTE ON FUNCTION procure.report_orders(date,date,text,text) TO procure_admin, procure_auditor, procure_buyer, procure_finance;
