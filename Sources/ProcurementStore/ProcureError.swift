@@ -256,7 +256,7 @@ public struct ConstraintWords: Sendable {
         "idempotency_keys_pkey": ConstraintWords(.conflict, "another command used the same --key at the same moment; run the line again"),
         "audit_log_pkey": internalRecord("an audit row with this id"),
         "audit_log_chain_seq_key": ConstraintWords(.conflict, "two writers of one audit chain collided; run the line again"),
-        "audit_log_op_check": internalRecord("an audit operation that is not INSERT, UPDATE or DELETE"),
+        "audit_log_changes_check": internalRecord("an audit row whose changes are not a list"),
         "audit_heads_pkey": ConstraintWords(.conflict, "two writers of one audit chain collided; run the line again"),
         "audit_txn_pkey": internalRecord("an audit transaction"),
     ]

@@ -58,7 +58,7 @@ final class PriceListTests: DatabaseTestCase {
         _ = try json(["price", "set", "S1", "A", "8", "--from", "2026-07-11", "--to", "2026-07-31"])
         XCTAssertEqual(try periods(on: "2026-08-01"), [["2026-08-01", "", "10.0000"]])
         // every change is in the price list's audit chain
-        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.audit_log WHERE chain = 'prices:S1' AND op = 'DELETE'").first?["n"], "2")
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.audit_entries WHERE chain = 'prices:S1' AND op = 'DELETE'").first?["n"], "2")
     }
 
     func testAZeroOrNegativeBasePriceIsRefusedInWords() throws {

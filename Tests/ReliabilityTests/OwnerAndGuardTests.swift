@@ -132,7 +132,7 @@ final class OwnerAndGuardTests: DatabaseTestCase {
             .rows.map { $0["relname"]! }
         XCTAssertGreaterThan(tables.count, 15)
         var statements = [
-            "INSERT INTO procure.audit_log (chain, seq, at, actor, table_name, op, entity, hash) VALUES ('order:RD-own', 99, now(), 'x', 'orders', 'INSERT', 'x', 'x')",
+            "INSERT INTO procure.audit_log (chain, seq, at, actor, changes, hash) VALUES ('order:RD-own', 99, now(), 'x', '[]', 'x')",
             "UPDATE procure.audit_log SET actor = 'nobody'",
             "DELETE FROM procure.audit_log WHERE seq > 1",
             "UPDATE procure.audit_heads SET seq = 1",
@@ -174,9 +174,10 @@ final class OwnerAndGuardTests: DatabaseTestCase {
             DECLARE h procure.audit_heads;
             BEGIN
                 SELECT * INTO h FROM procure.audit_heads WHERE chain = 'order:RD-own';
-                INSERT INTO procure.audit_log (chain, seq, at, actor, table_name, op, entity, old, new, prev_hash, hash)
-                VALUES (h.chain, h.seq + 1, now(), 'someone', 'orders', 'UPDATE', 'RD-own', NULL, '{}', h.hash,
-                        procure.audit_hash(h.hash, procure.audit_content(h.chain, h.seq + 1, now(), 'someone', 'orders', 'UPDATE', 'RD-own', NULL, '{}')));
+                INSERT INTO procure.audit_log (chain, seq, at, actor, changes, prev_hash, hash)
+                VALUES (h.chain, h.seq + 1, now(), 'someone', '[{"table": "orders", "op": "UPDATE", "entity": "RD-own", "new": {}}]', h.hash,
+                        procure.audit_hash(h.hash, procure.audit_content(h.chain, h.seq + 1, now(), 'someone',
+                            '[{"table": "orders", "op": "UPDATE", "entity": "RD-own", "new": {}}]')));
                 UPDATE procure.audit_heads SET seq = seq + 1 WHERE chain = h.chain;
                 RETURN NULL;
             END $f$;
@@ -223,7 +224,7 @@ final class OwnerAndGuardTests: DatabaseTestCase {
         for (who, role) in [("superuser", ""), ("owner", "SET LOCAL ROLE procure_owner;"), ("buyer", "SET LOCAL ROLE \(actors.alice);"),
                             ("everyday role", "SET LOCAL ROLE procure_cli;")] {
             for statement in [
-                "INSERT INTO procure.audit_log (chain, seq, at, actor, table_name, op, entity, hash) VALUES ('x', 1, now(), 'x', 'x', 'INSERT', 'x', 'x')",
+                "INSERT INTO procure.audit_log (chain, seq, at, actor, changes, hash) VALUES ('x', 1, now(), 'x', '[]', 'x')",
                 "UPDATE procure.audit_log SET actor = 'nobody'", "DELETE FROM procure.audit_log", "TRUNCATE procure.audit_log",
                 "UPDATE procure.audit_heads SET seq = 0", "INSERT INTO procure.audit_pending (xact, chain, entity, at, actor, table_name, op) VALUES (pg_current_xact_id(), 'x', 'x', now(), 'x', 'x', 'INSERT')",
                 "TRUNCATE procure.orders CASCADE", "UPDATE procure.production_reports SET salvage = 1", "DELETE FROM procure.corrections",
@@ -368,7 +369,7 @@ final class OwnerAndGuardTests: DatabaseTestCase {
             BEGIN
                 FOR r IN SELECT * FROM procure.audit_log WHERE chain = 'order:RD-own' ORDER BY seq LOOP
                     UPDATE procure.audit_log SET prev_hash = prev,
-                           hash = procure.audit_hash(prev, procure.audit_content(r.chain, r.seq, r.at, r.actor, r.table_name, r.op, r.entity, r.old, r.new))
+                           hash = procure.audit_hash(prev, procure.audit_content(r.chain, r.seq, r.at, r.actor, r.changes))
                      WHERE id = r.id RETURNING hash INTO prev;
                 END LOOP;
                 UPDATE procure.audit_heads SET hash = prev WHERE chain = 'order:RD-own';

@@ -404,7 +404,7 @@ final class RoleMatrixTests: DatabaseTestCase {
             }
         }
         for role in [actors.alice, actors.finance, actors.admin, actors.auditor] {
-            for statement in ["INSERT INTO procure.audit_log (chain, seq, at, actor, table_name, op, entity, hash) VALUES ('x', 1, now(), 'x', 'x', 'INSERT', 'x', 'x')",
+            for statement in ["INSERT INTO procure.audit_log (chain, seq, at, actor, changes, hash) VALUES ('x', 1, now(), 'x', '[]', 'x')",
                               "UPDATE procure.audit_log SET actor = 'nobody'",
                               "DELETE FROM procure.audit_log",
                               "TRUNCATE procure.audit_log",

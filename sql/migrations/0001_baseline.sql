@@ -493,8 +493,11 @@ CREATE TABLE procure.idempotency_keys (
 -- chain serialise on the chain's row in procure.audit_heads (a row lock, held
 -- to commit); writers of different chains never wait on each other.
 --
--- hash = sha256(prev_hash || audit_content(row)) in hex, prev_hash of a
--- chain's first row is NULL (hashed as '').
+-- One row per chain and transaction: every change the transaction made to the
+-- chain's rows, in statement order, as one entry (changes: [{table, op,
+-- entity, old, new}], an UPDATE's old and new holding only the columns it
+-- changed). hash = sha256(prev_hash || audit_content(row)) in hex, prev_hash
+-- of a chain's first row is NULL (hashed as '').
 -- ---------------------------------------------------------------------------
 CREATE TABLE procure.audit_log (
     id         bigserial,
@@ -502,16 +505,12 @@ CREATE TABLE procure.audit_log (
     seq        bigint NOT NULL,
     at         timestamptz NOT NULL,
     actor      text NOT NULL,
-    table_name text NOT NULL,
-    op         text NOT NULL,
-    entity     text NOT NULL,
-    old        jsonb,
-    new        jsonb,
+    changes    jsonb NOT NULL,
     prev_hash  text,
     hash       text NOT NULL,
     CONSTRAINT audit_log_pkey PRIMARY KEY (id),
     CONSTRAINT audit_log_chain_seq_key UNIQUE (chain, seq),
-    CONSTRAINT audit_log_op_check CHECK (op IN ('INSERT', 'UPDATE', 'DELETE'))
+    CONSTRAINT audit_log_changes_check CHECK (jsonb_typeof(changes) = 'array')
 );
 
 CREATE INDEX audit_log_at_idx ON procure.audit_log (at);

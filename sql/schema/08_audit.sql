@@ -2,16 +2,18 @@
 -- number: the order, its lines, payments, production reports, correction,
 -- liability and case notes), per supplier's price list ('prices:' || code), per
 -- supplier, per item and per user. Statement triggers record what changed in
--- audit_pending; at commit audit_commit locks the chains' heads in chain order,
--- hashes (hash = sha256(prev_hash || audit_content(row))) and appends to
--- audit_log, so writers of different chains never wait on each other.
+-- audit_pending; at commit audit_commit gathers each chain's changes of the
+-- transaction into one row, locks the chains' heads in chain order, hashes
+-- (hash = sha256(prev_hash || audit_content(row))) and appends to audit_log, so
+-- writers of different chains never wait on each other, and a correction or an
+-- imported order is one audit row, not one per changed table row.
 
--- The canonical text of a row's content that the hash covers. that the hash covers.
-CREATE FUNCTION procure.audit_content(p_chain text, p_seq bigint, p_at timestamptz, p_actor text,
-                                      p_table text, p_op text, p_entity text, p_old jsonb, p_new jsonb) RETURNS text
+-- The canonical text of a row's content that the hash covers.
+CREATE FUNCTION procure.audit_content(p_chain text, p_seq bigint, p_at timestamptz, p_actor text, p_changes jsonb)
+RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-    SELECT jsonb_build_array(p_chain, p_seq, extract(epoch FROM p_at), p_actor, p_table, p_op, p_entity, p_old, p_new)::text
+    SELECT jsonb_build_array(p_chain, p_seq, extract(epoch FROM p_at), p_actor, p_changes)::text
 $$;
 
 CREATE FUNCTION procure.audit_hash(p_prev text, p_content text) RETURNS text
@@ -32,8 +34,22 @@ AS $$
         ELSE (j ->> 'supplier_id') || '/' || (j ->> 'id') END
 $$;
 
+-- What an UPDATE changed in a row: the old and the new values of the columns that differ
+-- (the entity names the row). A row without its pair (a changed primary key) is kept whole.
+CREATE FUNCTION procure.audit_changed(p_old jsonb, p_new jsonb, OUT od jsonb, OUT nw jsonb)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN p_old IS NULL OR p_new IS NULL THEN p_old
+                ELSE (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(p_old) e
+                       WHERE e.value IS DISTINCT FROM p_new -> e.key) END,
+           CASE WHEN p_old IS NULL OR p_new IS NULL THEN p_new
+                ELSE (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(p_new) e
+                       WHERE e.value IS DISTINCT FROM p_old -> e.key) END
+$$;
+
 -- Statement-level audit trigger: records the statement's changed rows (an
--- UPDATE's old and new paired by primary key, unchanged rows skipped), in
+-- UPDATE's old and new paired by primary key, unchanged rows skipped, and of
+-- a changed row only the columns that changed, old and new), in
 -- statement order, as pending audit rows of this transaction, and registers
 -- the transaction for the commit-time write. Set-based: memory stays bounded
 -- whatever the statement's size.
@@ -66,13 +82,14 @@ BEGIN
           CROSS JOIN LATERAL procure.audit_key(v_table, r.j) k;
     ELSE
         INSERT INTO procure.audit_pending (xact, chain, entity, at, actor, table_name, op, old, new)
-        SELECT v_xact, k.chain, k.entity, v_at, v_actor, v_table, 'UPDATE', u.od, u.nw
+        SELECT v_xact, k.chain, k.entity, v_at, v_actor, v_table, 'UPDATE', d.od, d.nw
           FROM (SELECT o.j AS od, nw.j AS nw, coalesce(nw.ord, o.ord) AS ord
                   FROM (SELECT to_jsonb(x) AS j, row_number() OVER () AS ord FROM old_rows x) o
                   FULL JOIN (SELECT to_jsonb(y) AS j, row_number() OVER () AS ord FROM new_rows y) nw
                     ON procure.audit_pk(v_table, o.j) = procure.audit_pk(v_table, nw.j)
                  WHERE o.j IS DISTINCT FROM nw.j) u
           CROSS JOIN LATERAL procure.audit_key(v_table, coalesce(u.nw, u.od)) k
+          CROSS JOIN LATERAL procure.audit_changed(u.od, u.nw) d
          ORDER BY u.ord;
     END IF;
     GET DIAGNOSTICS n = ROW_COUNT;
@@ -150,7 +167,7 @@ BEGIN
                            lag(l.seq) OVER w AS prev_seq,
                            lead(l.seq) OVER w AS next_seq,
                            procure.audit_hash(l.prev_hash, procure.audit_content(l.chain, l.seq, l.at, l.actor,
-                               l.table_name, l.op, l.entity, l.old, l.new)) AS exp_hash
+                               l.changes)) AS exp_hash
                       FROM procure.audit_log l
                     WINDOW w AS (PARTITION BY l.chain ORDER BY l.seq)) a
               LEFT JOIN procure.audit_heads h ON h.chain = a.chain
@@ -279,8 +296,8 @@ BEGIN
     SELECT buyer INTO v_buyer FROM procure.orders WHERE number = p_number;
     IF NOT FOUND THEN
         -- a deleted draft still has its history
-        SELECT new ->> 'buyer' INTO v_buyer FROM procure.audit_log
-         WHERE chain = v_chain AND table_name = 'orders' ORDER BY seq LIMIT 1;
+        SELECT e.new ->> 'buyer' INTO v_buyer FROM procure.audit_entries e
+         WHERE e.chain = v_chain AND e.table_name = 'orders' AND e.op = 'INSERT' ORDER BY e.seq LIMIT 1;
         IF v_buyer IS NULL AND v_xact IS NOT NULL THEN
             SELECT new ->> 'buyer' INTO v_buyer FROM procure.audit_pending
              WHERE xact = v_xact AND chain = v_chain AND table_name = 'orders' ORDER BY ord LIMIT 1;
@@ -304,24 +321,18 @@ BEGIN
         -- the same answer as for an order that does not exist
         PERFORM procure.fail('not_found', format('order %s not found', p_number));
     END IF;
-    IF v_xact IS NULL OR NOT EXISTS (SELECT 1 FROM procure.audit_pending WHERE xact = v_xact AND chain = v_chain) THEN
-        RETURN coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
-                       'seq', seq, 'at', at, 'actor', actor, 'table', table_name, 'op', op,
-                       'entity', entity, 'old', procure.audit_shown(old), 'new', procure.audit_shown(new)) ORDER BY seq)
-              FROM procure.audit_log WHERE chain = v_chain AND table_name <> v_hidden), '[]'::jsonb);
-    END IF;
     SELECT max(seq) INTO v_head FROM procure.audit_log WHERE chain = v_chain;
+    -- the committed entries, then this transaction's own, numbered after the chain's head
     RETURN coalesce((
         SELECT jsonb_agg(jsonb_build_object(
                    'seq', x.seq, 'at', x.at, 'actor', x.actor, 'table', x.table_name, 'op', x.op,
-                   'entity', x.entity, 'old', procure.audit_shown(x.old), 'new', procure.audit_shown(x.new)) ORDER BY x.seq)
-          FROM (SELECT l.seq, l.at, l.actor, l.table_name, l.op, l.entity, l.old, l.new
-                  FROM procure.audit_log l WHERE l.chain = v_chain AND l.table_name <> v_hidden
+                   'entity', x.entity, 'old', procure.audit_shown(x.old), 'new', procure.audit_shown(x.new))
+                   ORDER BY x.seq, x.n)
+          FROM (SELECT e.seq, e.n, e.at, e.actor, e.table_name, e.op, e.entity, e.old, e.new
+                  FROM procure.audit_entries e WHERE e.chain = v_chain AND e.table_name <> v_hidden
                 UNION ALL
-                SELECT coalesce(v_head, 0) + row_number() OVER (ORDER BY p.ord), p.at, p.actor, p.table_name, p.op,
-                       p.entity, p.old, p.new
-                  FROM procure.audit_pending p WHERE p.xact = v_xact AND p.chain = v_chain
+                SELECT coalesce(v_head, 0) + 1, p.ord, p.at, p.actor, p.table_name, p.op, p.entity, p.old, p.new
+                  FROM procure.audit_pending p WHERE v_xact IS NOT NULL AND p.xact = v_xact AND p.chain = v_chain
                                                  AND p.table_name <> v_hidden) x), '[]'::jsonb);
 END
 $$;
@@ -395,13 +406,11 @@ AS $$
                                       j ->> 'item_id') END AS sku) k
 $$;
 
--- Appends one slice of pending rows (sorted by chain, then statement order) to
--- their chains: the chains' heads locked (created when new) in chain order,
--- rows hashed chain by chain, one UPDATE of the heads, one INSERT. A chain
--- continued from the previous slice continues from its head, which this
--- transaction already holds locked.
-CREATE FUNCTION procure.audit_append(a_chain text[], a_entity text[], a_at timestamptz[], a_actor text[],
-                                     a_table text[], a_op text[], a_old jsonb[], a_new jsonb[]) RETURNS void
+-- Appends one slice of audit rows (sorted by chain, each a transaction's changes to its
+-- chain) to their chains: the chains' heads locked (created when new) in chain order, rows
+-- hashed chain by chain, one UPDATE of the heads, one INSERT. A chain continued from the
+-- previous slice continues from its head, which this transaction already holds locked.
+CREATE FUNCTION procure.audit_append(a_chain text[], a_at timestamptz[], a_actor text[], a_changes jsonb[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 SET jit = off
@@ -458,8 +467,8 @@ BEGIN
         a_prev[i] := v_hash;
         -- = procure.audit_hash(v_hash, procure.audit_content(...)), written out
         v_hash := encode(sha256(convert_to(coalesce(v_hash, '') ||
-                      jsonb_build_array(v_chain, v_seq, extract(epoch FROM a_at[i]), a_actor[i], a_table[i], a_op[i],
-                                        a_entity[i], a_old[i], a_new[i])::text, 'UTF8')), 'hex');
+                      jsonb_build_array(v_chain, v_seq, extract(epoch FROM a_at[i]), a_actor[i], a_changes[i])::text,
+                      'UTF8')), 'hex');
         a_hash[i] := v_hash;
     END LOOP;
     h_seq[j] := v_seq;
@@ -469,16 +478,18 @@ BEGIN
       FROM unnest(h_chain, h_seq, h_hash) AS u(chain, seq, hash)
      WHERE t.chain = u.chain;
 
-    INSERT INTO procure.audit_log (chain, seq, at, actor, table_name, op, entity, old, new, prev_hash, hash)
-    SELECT u.chain, u.seq, u.at, u.actor, u.tbl, u.op, u.entity, u.od, u.nw, u.prev, u.hash
-      FROM unnest(a_chain, a_seq, a_at, a_actor, a_table, a_op, a_entity, a_old, a_new, a_prev, a_hash)
-           AS u(chain, seq, at, actor, tbl, op, entity, od, nw, prev, hash);
+    INSERT INTO procure.audit_log (chain, seq, at, actor, changes, prev_hash, hash)
+    SELECT u.chain, u.seq, u.at, u.actor, u.changes, u.prev, u.hash
+      FROM unnest(a_chain, a_seq, a_at, a_actor, a_changes, a_prev, a_hash)
+           AS u(chain, seq, at, actor, changes, prev, hash);
 END
 $$;
 
--- Commit-time write of the transaction's pending audit rows (the deferred
--- constraint trigger on audit_txn). Fires again harmlessly (nothing pending)
--- when SET CONSTRAINTS … IMMEDIATE made it run earlier.
+-- Commit-time write of the transaction's pending audit rows (the deferred constraint
+-- trigger on audit_txn): one audit row per chain (and acting user) holding the changes in
+-- statement order ({table, op, entity, old, new}, without the old of an INSERT or the new of
+-- a DELETE), at the time of the first. Fires again harmlessly (nothing pending) when
+-- SET CONSTRAINTS … IMMEDIATE made it run earlier.
 CREATE FUNCTION procure.audit_commit() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
@@ -488,44 +499,50 @@ DECLARE
     v_xact xid8 := NEW.xact;
     v_slice constant integer := 5000;
     a_chain text[] := '{}';
-    a_entity text[] := '{}';
     a_at timestamptz[] := '{}';
     a_actor text[] := '{}';
-    a_table text[] := '{}';
-    a_op text[] := '{}';
-    a_old jsonb[] := '{}';
-    a_new jsonb[] := '{}';
+    a_changes jsonb[] := '{}';
     n integer := 0;
     r record;
 BEGIN
-    FOR r IN SELECT p.chain, p.entity, p.at, p.actor, p.table_name, p.op, p.old, p.new
+    FOR r IN SELECT p.chain, p.actor, min(p.at) AS at,
+                    jsonb_agg(jsonb_build_object('table', p.table_name, 'op', p.op, 'entity', p.entity)
+                              || CASE WHEN p.old IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('old', p.old) END
+                              || CASE WHEN p.new IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('new', p.new) END
+                              ORDER BY p.ord) AS changes
                FROM procure.audit_pending p
               WHERE p.xact = v_xact
-              ORDER BY p.chain COLLATE "default", p.ord LOOP
+              GROUP BY p.chain, p.actor
+              ORDER BY p.chain COLLATE "default", min(p.ord) LOOP
         a_chain := array_append(a_chain, r.chain);
-        a_entity := array_append(a_entity, r.entity);
         a_at := array_append(a_at, r.at);
         a_actor := array_append(a_actor, r.actor);
-        a_table := array_append(a_table, r.table_name);
-        a_op := array_append(a_op, r.op);
-        a_old := array_append(a_old, r.old);
-        a_new := array_append(a_new, r.new);
+        a_changes := array_append(a_changes, r.changes);
         n := n + 1;
         IF n = v_slice THEN
-            PERFORM procure.audit_append(a_chain, a_entity, a_at, a_actor, a_table, a_op, a_old, a_new);
-            a_chain := '{}'; a_entity := '{}'; a_at := '{}'; a_actor := '{}';
-            a_table := '{}'; a_op := '{}'; a_old := '{}'; a_new := '{}';
+            PERFORM procure.audit_append(a_chain, a_at, a_actor, a_changes);
+            a_chain := '{}'; a_at := '{}'; a_actor := '{}'; a_changes := '{}';
             n := 0;
         END IF;
     END LOOP;
     IF n > 0 THEN
-        PERFORM procure.audit_append(a_chain, a_entity, a_at, a_actor, a_table, a_op, a_old, a_new);
+        PERFORM procure.audit_append(a_chain, a_at, a_actor, a_changes);
     END IF;
     DELETE FROM procure.audit_pending WHERE xact = v_xact;
     DELETE FROM procure.audit_txn WHERE xact = v_xact;
     RETURN NULL;
 END
 $$;
+
+-- The audit log one change per row, as auditors read it: the chain's row (seq, when, who)
+-- and the change's place in it (n), table, operation, entity, old and new. Read with the
+-- reader's own rights on audit_log.
+CREATE VIEW procure.audit_entries WITH (security_invoker = true) AS
+SELECT l.id, l.chain, l.seq, c.n, l.at, l.actor,
+       c.e ->> 'table' AS table_name, c.e ->> 'op' AS op, c.e ->> 'entity' AS entity,
+       c.e -> 'old' AS old, c.e -> 'new' AS new
+  FROM procure.audit_log l
+ CROSS JOIN LATERAL jsonb_array_elements(l.changes) WITH ORDINALITY AS c(e, n);
 
 CREATE CONSTRAINT TRIGGER audit_txn_commit AFTER INSERT ON procure.audit_txn DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION procure.audit_commit();
 CREATE TRIGGER audit_heads_guard BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE ON procure.audit_heads FOR EACH STATEMENT EXECUTE FUNCTION procure.audit_log_guard();

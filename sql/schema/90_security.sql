@@ -94,7 +94,7 @@ GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE procure.items, procure.price_perio
 GRANT SELECT ON TABLE procure.case_notes TO procure_admin, procure_auditor;
 GRANT SELECT ON TABLE procure.payments TO procure_admin, procure_auditor, procure_buyer;
 GRANT SELECT ON TABLE procure.price_edits, procure.report_corrections, procure.report_liabilities, procure.report_price_compliance, procure.users TO procure_admin, procure_auditor, procure_buyer, procure_finance;
-GRANT SELECT ON TABLE procure.audit_log, procure.corrections, procure.liabilities, procure.order_lines, procure.orders, procure.production_reports TO procure_admin, procure_auditor, procure_finance;
+GRANT SELECT ON TABLE procure.audit_entries, procure.audit_log, procure.corrections, procure.liabilities, procure.order_lines, procure.orders, procure.production_reports TO procure_admin, procure_auditor, procure_finance;
 GRANT SELECT ON TABLE procure.audit_heads, procure.idempotency_keys TO procure_auditor;
 GRANT SELECT ON TABLE procure.items, procure.price_periods, procure.suppliers TO procure_auditor, procure_buyer, procure_finance;
 GRANT DELETE, INSERT, SELECT ON TABLE procure.order_lines TO procure_buyer;

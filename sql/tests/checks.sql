@@ -346,7 +346,7 @@ SELECT pg_temp.eq('audit chain verifies', (SELECT procure.audit_verify() ->> 'ok
 SELECT pg_temp.chk('permission_denied', $$UPDATE procure.audit_log SET actor = 'x'$$);
 SELECT pg_temp.chk('permission_denied', $$DELETE FROM procure.audit_log$$);
 SELECT pg_temp.chk('permission_denied', $$TRUNCATE procure.audit_log$$);
-SELECT pg_temp.chk('permission_denied', $$INSERT INTO procure.audit_log (chain, seq, at, actor, table_name, op, entity, hash) VALUES ('x', 1, now(), 'x', 'x', 'INSERT', 'x', 'x')$$);
+SELECT pg_temp.chk('permission_denied', $$INSERT INTO procure.audit_log (chain, seq, at, actor, changes, hash) VALUES ('x', 1, now(), 'x', '[]', 'x')$$);
 SET ROLE chk_b1;
 SELECT pg_temp.chk('42501', $$SELECT count(*) FROM procure.audit_log$$);
 SELECT pg_temp.eq('history of own order', (SELECT procure.history('T-1') -> 0 ->> 'table'), 'orders');
@@ -357,14 +357,14 @@ SELECT pg_temp.eq('auditor reads history', (SELECT jsonb_array_length(procure.hi
 RESET ROLE;
 -- tampering by a superuser bypassing the triggers is detected
 SET session_replication_role = replica;
-UPDATE procure.audit_log SET new = jsonb_set(new, '{price}', '1') WHERE id = (SELECT min(id) FROM procure.audit_log WHERE table_name = 'order_lines');
+UPDATE procure.audit_log SET changes = jsonb_set(changes, '{1,new,price}', '1') WHERE id = (SELECT min(id) FROM procure.audit_entries WHERE table_name = 'order_lines' AND n = 2);
 SET session_replication_role = origin;
 SELECT pg_temp.eq('tampered row is found',
-    (SELECT (v ->> 'ok') || '/' || (v -> 'first_bad' ->> 'id' = (SELECT min(id) FROM procure.audit_log WHERE table_name = 'order_lines')::text)
+    (SELECT (v ->> 'ok') || '/' || (v -> 'first_bad' ->> 'id' = (SELECT min(id) FROM procure.audit_entries WHERE table_name = 'order_lines' AND n = 2)::text)
        FROM (SELECT procure.audit_verify() AS v) x), 'false/true');
 -- a row cut off the end of a chain is found through the chain's head
 SET session_replication_role = replica;
-UPDATE procure.audit_log SET new = jsonb_set(new, '{price}', '10') WHERE id = (SELECT min(id) FROM procure.audit_log WHERE table_name = 'order_lines');
+UPDATE procure.audit_log SET changes = jsonb_set(changes, '{1,new,price}', '10') WHERE id = (SELECT min(id) FROM procure.audit_entries WHERE table_name = 'order_lines' AND n = 2);
 DELETE FROM procure.audit_log WHERE id = (SELECT max(id) FROM procure.audit_log WHERE chain = 'order:T-1');
 SET session_replication_role = origin;
 SELECT pg_temp.eq('tampered line restored', (SELECT procure.audit_verify() -> 'first_bad' ->> 'chain'), 'order:T-1');

@@ -95,7 +95,7 @@ struct Snapshot {
         }
         let audit = try connection.query("""
             SELECT coalesce('order:R<' || o.replaces || '>', a.chain) AS chain, a.table_name, a.op, count(*) AS n
-              FROM procure.audit_log a
+              FROM procure.audit_entries a
               LEFT JOIN procure.orders o ON a.chain = 'order:' || o.number AND o.replaces IS NOT NULL
              GROUP BY 1, 2, 3
             """)
