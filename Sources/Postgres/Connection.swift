@@ -5,7 +5,16 @@ import Foundation
 ///
 /// Not `Sendable`: a connection is used by one thread at a time, and the compiler keeps it so.
 public final class Connection {
+    public typealias Statement = (sql: String, parameters: [any PostgresEncodable])
+
     private var handle: OpaquePointer?
+    /// Statements that travel with the next one, in its round trip (a transaction's `BEGIN`
+    /// and first statement: `transaction`).
+    private var deferred: [Statement] = []
+    /// Set by a one-statement `transaction`: its statement is followed by `COMMIT` in the same
+    /// round trip, after which the transaction is over.
+    private var commitsAfterNext = false
+    private(set) var committedEarly = false
 
     /// Connects with a libpq connection string or URL. An empty string uses libpq's own
     /// defaults (`PGHOST`, `PGDATABASE`, service file, …).
@@ -35,6 +44,13 @@ public final class Connection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
+    /// Whether a transaction is open (or failed and not yet rolled back), as libpq last heard.
+    public var inTransaction: Bool {
+        guard let handle else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
     /// The server's process id: handy for cancelling or terminating this session.
     public var backendPID: Int32 {
         handle.map { PQbackendPID($0) } ?? 0
@@ -44,6 +60,12 @@ public final class Connection {
     /// (`PQexecParams`), so values are never spliced into SQL.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
+        if committedEarly {
+            throw PostgresError(kind: .connection, message: "a one-statement transaction ran a second statement")
+        }
+        if !deferred.isEmpty || commitsAfterNext {
+            return try sendingDeferred(with: (sql, parameters))
+        }
         let handle = try openHandle()
         let texts = parameters.map { $0.postgresText }
         let result = withCStrings(texts) { pointers in
@@ -94,6 +116,44 @@ public final class Connection {
         return results
     }
 
+    /// Defers statements to the next one's round trip.
+    func deferUntilNext(_ statements: [Statement], commitAfterIt: Bool) {
+        deferred = statements
+        commitsAfterNext = commitAfterIt
+        committedEarly = false
+    }
+
+    var deferredIsEmpty: Bool { deferred.isEmpty }
+
+    /// Forgets what was deferred (the transaction that deferred it is over).
+    func clearDeferred() {
+        deferred = []
+        commitsAfterNext = false
+        committedEarly = false
+    }
+
+    /// Sends the deferred statements, `statement` and, for a one-statement transaction,
+    /// `COMMIT`, in one round trip; returns `statement`'s result.
+    func sendingDeferred(with statement: Statement) throws -> QueryResult {
+        let commits = commitsAfterNext
+        let statements = deferred + [statement] + (commits ? [("COMMIT", [])] : [])
+        let index = deferred.count
+        deferred = []
+        commitsAfterNext = false
+        let results = try pipeline(statements)
+        committedEarly = commits
+        return results[index]
+    }
+
+    /// Sends the deferred statements on their own (before a statement that cannot join a
+    /// pipeline: a script, a COPY).
+    func flushDeferred() throws {
+        guard !deferred.isEmpty else { return }
+        let statements = deferred
+        deferred = []
+        try pipeline(statements)
+    }
+
     /// A pipeline that could not be sent or read to its end: the connection is in an unknown
     /// state, so it is closed (the next command reconnects) and the error is thrown.
     private func abandonPipeline(_ handle: OpaquePointer, _ failure: PostgresError? = nil) throws -> Never {
@@ -104,6 +164,7 @@ public final class Connection {
 
     /// Runs SQL text that may hold several statements and no parameters (migrations, BEGIN, …).
     public func execute(script sql: String) throws {
+        try flushDeferred()
         let handle = try openHandle()
         _ = try consume(PQexec(handle, sql))
     }

@@ -13,31 +13,41 @@ extension Connection {
     /// `maxAttempts` times with a short randomised back-off, so the body must not have side
     /// effects outside the database. The last such error is rethrown when retries run out.
     ///
-    /// `first`, a statement to run before `body` (such as `set_config('role', $1, true)`),
-    /// travels with the `BEGIN` in one round trip (`pipeline`).
+    /// `BEGIN` and `first`, a statement to run before `body` (such as `set_config('role', $1,
+    /// true)`), travel with the body's first statement in one round trip. With `oneStatement`
+    /// the body runs exactly one statement, and `COMMIT` travels with it too: the whole
+    /// transaction is one round trip (a second statement is refused).
     public func transaction<T>(
         isolation: IsolationLevel = .readCommitted,
         maxAttempts: Int = 8,
-        first: (sql: String, parameters: [any PostgresEncodable])? = nil,
+        first: Statement? = nil,
+        oneStatement: Bool = false,
         _ body: (Connection) throws -> T
     ) throws -> T {
         var attempt = 1
         while true {
             do {
                 let begin = "BEGIN ISOLATION LEVEL \(isolation.rawValue)"
-                if let first {
-                    try pipeline([(begin, []), first])
-                } else {
-                    try execute(script: begin)
-                }
+                deferUntilNext([(begin, [])] + (first.map { [$0] } ?? []), commitAfterIt: oneStatement)
                 let value = try body(self)
-                try execute(script: "COMMIT")
+                if committedEarly {
+                    clearDeferred()
+                } else if !deferredIsEmpty {
+                    // the body ran no statement: BEGIN, first and COMMIT, still one round trip
+                    try pipeline([(begin, [])] + (first.map { [$0] } ?? []) + [("COMMIT", [])])
+                    clearDeferred()
+                } else {
+                    clearDeferred()
+                    try execute(script: "COMMIT")
+                }
                 return value
             } catch let error as PostgresError where error.isRetryable && attempt < maxAttempts {
+                clearDeferred()
                 rollbackQuietly()
                 backOff(attempt: attempt)
                 attempt += 1
             } catch {
+                clearDeferred()
                 rollbackQuietly()
                 throw error
             }
@@ -58,7 +68,7 @@ extension Connection {
     }
 
     func rollbackQuietly() {
-        guard isOpen else { return }
+        guard isOpen, inTransaction else { return }
         try? execute(script: "ROLLBACK")
     }
 

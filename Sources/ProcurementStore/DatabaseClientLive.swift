@@ -17,8 +17,8 @@ extension DatabaseClient {
 
         return DatabaseClient(
             isConnected: { connection.isOpen },
-            transaction: { user, body in
-                try connection.transaction(first: actAsStatement(user)) { _ in try body() }
+            transaction: { user, oneCall, body in
+                try connection.transaction(first: actAsStatement(user), oneStatement: oneCall) { _ in try body() }
             },
             savepoint: { name, body in
                 try connection.savepoint(name) { _ in try body() }

@@ -44,17 +44,41 @@ final class PipelineTests: DatabaseTestCase {
     }
 
     func testAFailingFirstStatementRollsBackAndLeavesTheConnectionUsable() throws {
+        try connection.execute(script: "CREATE TEMP TABLE piped_writes (n int)")
+        // The body's statement travels with BEGIN and the failing first one: it never runs.
         let error = expectError(PostgresError.self) {
-            try connection.transaction(first: ("SELECT set_config('role', $1, true)", ["no_such_role_here"])) { _ in
-                XCTFail("the body must not run")
+            try connection.transaction(first: ("SELECT set_config('role', $1, true)", ["no_such_role_here"])) { connection in
+                try connection.query("INSERT INTO piped_writes VALUES (1)")
+                XCTFail("the body's statement must fail with the first one")
             }
         }
+        XCTAssertEqual(try scalar(connection, "SELECT count(*) FROM piped_writes"), "0")
         XCTAssertEqual(error?.kind, .server)
         XCTAssertNotNil(error?.sqlState)
         XCTAssertTrue(connection.isOpen)
         XCTAssertEqual(try scalar(connection, "SELECT 'usable'"), "usable")
         // And a transaction afterwards works.
         XCTAssertEqual(try connection.transaction { try scalar($0, "SELECT 'again'") }, "again")
+    }
+
+    func testAOneStatementTransactionIsOneRoundTripAndCommits() throws {
+        try connection.execute(script: "CREATE TEMP TABLE one_trip (n int)")
+        let inserted = try connection.transaction(first: ("SELECT set_config('application_name', $1, true)", ["one"]),
+                                                  oneStatement: true) { connection in
+            try scalar(connection, "INSERT INTO one_trip VALUES (1) RETURNING current_setting('application_name')")
+        }
+        XCTAssertEqual(inserted, "one")
+        XCTAssertFalse(connection.inTransaction, "the COMMIT went with the statement")
+        XCTAssertEqual(try scalar(connection, "SELECT count(*) FROM one_trip"), "1")
+        // A second statement in such a transaction is refused, and nothing of it stays.
+        let error = expectError(PostgresError.self) {
+            try connection.transaction(oneStatement: true) { connection in
+                try connection.query("INSERT INTO one_trip VALUES (2)")
+                try connection.query("INSERT INTO one_trip VALUES (3)")
+            }
+        }
+        XCTAssertNotNil(error)
+        XCTAssertEqual(try scalar(connection, "SELECT count(*) FROM one_trip"), "2", "the first statement had committed")
     }
 
     func testALostServerIsAConnectionError() throws {

@@ -11,7 +11,7 @@ struct HistoryCommand: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let rows = try context.transaction { try $0.history(number) }
+        let rows = try context.call { try $0.history(number) }
         return .array((rows.arrayValue ?? []).map(HistoryCommand.summarise))
     }
 
@@ -71,9 +71,9 @@ struct AuditVerify: ProcureCommand {
         let result: JSONValue
         if let checkpoint {
             let saved = try Self.read(checkpoint)
-            result = try context.transaction { try $0.auditVerifyCheckpoint(saved) }
+            result = try context.call { try $0.auditVerifyCheckpoint(saved) }
         } else {
-            result = try context.transaction { try $0.auditVerify() }
+            result = try context.call { try $0.auditVerify() }
         }
         if result["first_bad"].map({ $0 != .null }) == true {
             let bad = result["first_bad"].map { TableRenderer.cell($0) } ?? "?"
@@ -118,7 +118,7 @@ struct AuditCheckpoint: ProcureCommand {
     }
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let checkpoint = try context.transaction { try $0.auditCheckpoint() }
+        let checkpoint = try context.call { try $0.auditCheckpoint() }
         guard let out else { return checkpoint }
         do {
             try Data((checkpoint.serialized + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
@@ -142,6 +142,6 @@ struct NoteCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.noteAdd(number: number, text: text) }
+        try context.call { try $0.noteAdd(number: number, text: text) }
     }
 }

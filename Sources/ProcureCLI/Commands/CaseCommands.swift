@@ -17,7 +17,7 @@ struct ClaimSubmit: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.claimSubmit(number: number, note: note) }
+        try context.call { try $0.claimSubmit(number: number, note: note) }
     }
 }
 
@@ -31,7 +31,7 @@ struct LiabilityDispute: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.liabilityDispute(number: number, note: note) }
+        try context.call { try $0.liabilityDispute(number: number, note: note) }
     }
 }
 
@@ -52,6 +52,6 @@ struct CaseList: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.caseList(state: state, supplier: supplier, buyer: buyer, all: all) }
+        try context.call { try $0.caseList(state: state, supplier: supplier, buyer: buyer, all: all) }
     }
 }

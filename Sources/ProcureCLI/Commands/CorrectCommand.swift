@@ -29,7 +29,7 @@ struct CorrectCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { database in
+        let body = { (database: DatabaseClient) throws -> JSONValue in
             let liability = try database.correct(
                 number: number, reason: reason, note: note,
                 replacement: replace.isEmpty ? nil : replace.map(\.input),
@@ -39,5 +39,7 @@ struct CorrectCommand: ProcureCommand {
             // run would take now.
             throw DryRun(result: liability.removing("correction_id").adding("dry_run", .bool(true)))
         }
+        // A dry run is rolled back after its call, so its COMMIT cannot travel with the call.
+        return try dryRun ? context.transaction(body) : context.call(body)
     }
 }

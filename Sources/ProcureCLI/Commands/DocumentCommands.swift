@@ -133,7 +133,7 @@ struct SettingSet: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.settingSet(key: key, value: value) }
+        try context.call { try $0.settingSet(key: key, value: value) }
     }
 }
 
@@ -143,6 +143,6 @@ struct SettingList: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.settingList() }
+        try context.call { try $0.settingList() }
     }
 }

@@ -17,7 +17,7 @@ struct ItemAdd: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.itemAdd(sku: sku, name: name, uom: uom) }
+        try context.call { try $0.itemAdd(sku: sku, name: name, uom: uom) }
     }
 }
 
@@ -27,6 +27,6 @@ struct ItemList: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.itemList() }
+        try context.call { try $0.itemList() }
     }
 }

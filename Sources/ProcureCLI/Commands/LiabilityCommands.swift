@@ -16,7 +16,7 @@ struct LiabilityShow: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.liabilityShow(number) }
+        try context.call { try $0.liabilityShow(number) }
     }
 }
 
@@ -29,7 +29,7 @@ struct LiabilityList: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.liabilityList(supplier: supplier, buyer: buyer, status: status) }
+        try context.call { try $0.liabilityList(supplier: supplier, buyer: buyer, status: status) }
     }
 }
 
@@ -40,7 +40,7 @@ struct LiabilityAgree: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.liabilityAgree(number) }
+        try context.call { try $0.liabilityAgree(number) }
     }
 }
 
@@ -53,7 +53,7 @@ struct LiabilitySettle: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.liabilitySettle(number: number, reference: ref) }
+        try context.call { try $0.liabilitySettle(number: number, reference: ref) }
     }
 }
 

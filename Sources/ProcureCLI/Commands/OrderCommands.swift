@@ -29,7 +29,7 @@ struct OrderCreate: ProcureCommand {
     }
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.poCreate(supplier: supplier, number: number, date: date, lines: lines.map(\.input)) }
+        try context.call { try $0.poCreate(supplier: supplier, number: number, date: date, lines: lines.map(\.input)) }
     }
 }
 
@@ -41,7 +41,7 @@ protocol OrderStep: ProcureCommand {
 
 extension OrderStep {
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0[keyPath: Self.step](number) }
+        try context.call { try $0[keyPath: Self.step](number) }
     }
 }
 
@@ -100,7 +100,7 @@ struct OrderReceive: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.poReceive(number: number, line: line, quantity: quantity) }
+        try context.call { try $0.poReceive(number: number, line: line, quantity: quantity) }
     }
 }
 
@@ -113,7 +113,7 @@ struct OrderPay: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.poPay(number: number, amount: amount) }
+        try context.call { try $0.poPay(number: number, amount: amount) }
     }
 }
 
@@ -128,7 +128,7 @@ struct OrderPrice: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         // A refused edit is recorded by the database itself, outliving the refusal's rollback.
-        try context.transaction { try $0.poPrice(number: number, line: line, price: price) }
+        try context.call { try $0.poPrice(number: number, line: line, price: price) }
     }
 }
 
@@ -148,7 +148,7 @@ struct OrderList: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let filter = OrderListFilter(buyer: buyer, supplier: supplier, status: status, from: from, to: to, limit: limit)
-        return try context.transaction { try $0.poList(filter) }
+        return try context.call { try $0.poList(filter) }
     }
 }
 
@@ -160,8 +160,8 @@ struct OrderEdits: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        _ = try context.transaction { try $0.poShow(number) }   // not_found / permission_denied like every order verb
-        return try context.transaction { try $0.priceEdits(order: number) }
+        _ = try context.call { try $0.poShow(number) }   // not_found / permission_denied like every order verb
+        return try context.call { try $0.priceEdits(order: number) }
     }
 }
 
@@ -185,7 +185,7 @@ struct OrderLineAdd: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.poLineAdd(number: number, line: line.input) }
+        try context.call { try $0.poLineAdd(number: number, line: line.input) }
     }
 }
 
@@ -206,7 +206,7 @@ struct OrderLineSet: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         // A refused price is recorded by the database itself, outliving the refusal's rollback.
-        try context.transaction { try $0.poLineSet(number: number, line: line, quantity: qty, price: price, sku: sku) }
+        try context.call { try $0.poLineSet(number: number, line: line, quantity: qty, price: price, sku: sku) }
     }
 }
 
@@ -219,6 +219,6 @@ struct OrderLineRemove: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.poLineRemove(number: number, line: line) }
+        try context.call { try $0.poLineRemove(number: number, line: line) }
     }
 }

@@ -20,7 +20,7 @@ struct PriceSet: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.priceSet(supplier: supplier, sku: sku, price: price, from: from, to: to) }
+        try context.call { try $0.priceSet(supplier: supplier, sku: sku, price: price, from: from, to: to) }
     }
 }
 
@@ -33,6 +33,6 @@ struct PriceList: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.priceList(supplier: supplier, on: on) }
+        try context.call { try $0.priceList(supplier: supplier, on: on) }
     }
 }

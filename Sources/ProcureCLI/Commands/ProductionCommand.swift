@@ -25,7 +25,7 @@ struct ProductionCommand: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { database in
+        try context.call { database in
             let report = try database.production(
                 number: number, line: line, stage: stage, finished: finished, inProgress: inProgress, wipCost: wipCost,
                 materials: materials, salvage: salvage, costToComplete: costToComplete, asOf: asOf, note: note)

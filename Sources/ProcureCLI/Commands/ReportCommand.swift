@@ -115,11 +115,11 @@ struct ReportCommand: ProcureCommand {
     }
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let result = try context.transaction { try $0.report(name.rawValue, from: from, to: to, buyer: buyer, supplier: supplier) }
+        let result = try context.call { try $0.report(name.rawValue, from: from, to: to, buyer: buyer, supplier: supplier) }
         let rows = (result.arrayValue ?? []).map { ReportRows.ordered($0, columns: name.columns) }
         guard let html else { return .array(rows) }
 
-        let suppliers = try context.transaction { try $0.reportSuppliers(supplier) }
+        let suppliers = try context.call { try $0.reportSuppliers(supplier) }
         let page = HTMLReport(
             report: name, rows: rows, filters: filters, suppliers: HTMLReport.Supplier.list(suppliers),
             generated: ISO8601DateFormatter().string(from: Date())

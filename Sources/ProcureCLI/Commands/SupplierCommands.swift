@@ -47,7 +47,7 @@ struct SupplierAdd: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let terms = try terms.terms(code: code, name: name)
-        return try context.transaction { try $0.supplierAdd(terms) }
+        return try context.call { try $0.supplierAdd(terms) }
     }
 }
 
@@ -67,7 +67,7 @@ struct SupplierSet: ProcureCommand {
 
     func execute(in context: CommandContext) throws -> JSONValue {
         let terms = try terms.terms(code: code, name: name)
-        return try context.transaction { try $0.supplierSet(terms) }
+        return try context.call { try $0.supplierSet(terms) }
     }
 }
 
@@ -78,7 +78,7 @@ struct SupplierList: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.supplierList() }
+        try context.call { try $0.supplierList() }
     }
 }
 

@@ -22,7 +22,7 @@ struct UserAdd: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.userAdd(name: name, role: role, maxOrderTotal: maxOrderTotal, maxDiscount: maxDiscount, password: password, supplier: supplier) }
+        try context.call { try $0.userAdd(name: name, role: role, maxOrderTotal: maxOrderTotal, maxDiscount: maxDiscount, password: password, supplier: supplier) }
     }
 }
 
@@ -41,7 +41,7 @@ struct UserSet: ProcureCommand {
     @OptionGroup var common: CommonOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.userSet(name: name, maxOrderTotal: maxOrderTotal, maxDiscount: maxDiscount, active: active) }
+        try context.call { try $0.userSet(name: name, maxOrderTotal: maxOrderTotal, maxDiscount: maxDiscount, active: active) }
     }
 }
 
@@ -52,7 +52,7 @@ struct UserList: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        try context.transaction { try $0.userList() }
+        try context.call { try $0.userList() }
     }
 }
 

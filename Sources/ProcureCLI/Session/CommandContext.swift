@@ -45,6 +45,12 @@ struct CommandContext {
     func transaction<T>(_ body: (DatabaseClient) throws -> T) throws -> T {
         try session.transaction(actor: actor, body)
     }
+
+    /// Runs `body`, which makes exactly one database call, in the line's transaction: one
+    /// round trip in all.
+    func call<T>(_ body: (DatabaseClient) throws -> T) throws -> T {
+        try session.transaction(actor: actor, oneCall: true, body)
+    }
 }
 
 /// A verb: parsed by swift-argument-parser from a line's words, run against the database.

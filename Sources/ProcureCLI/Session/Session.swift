@@ -86,7 +86,9 @@ final class Session {
 
     /// Runs `body` as one unit: its own transaction (retried on serialization failures), or
     /// a savepoint of the batch's single transaction under `--atomic`. `actor` is `--as`.
-    func transaction<T>(actor: String?, _ body: (DatabaseClient) throws -> T) throws -> T {
+    /// `oneCall`: the body makes one database call, so that a transaction of its own is one
+    /// round trip (BEGIN, the acting user, the call, COMMIT).
+    func transaction<T>(actor: String?, oneCall: Bool = false, _ body: (DatabaseClient) throws -> T) throws -> T {
         let database = try client()
         depth += 1
         defer { depth -= 1 }
@@ -104,8 +106,8 @@ final class Session {
                 return try body(database)
             }
         }
-        // `--as` travels with the BEGIN, in one round trip.
-        return try database.transaction(actingAs: actor) { try body(database) }
+        // `--as` travels with the BEGIN and the first call, in one round trip.
+        return try database.transaction(actingAs: actor, oneCall: oneCall) { try body(database) }
     }
 
     /// Ends an `--atomic` batch: commits when every line succeeded, else rolls back.
