@@ -30,11 +30,12 @@ struct ProcureBench: ParsableCommand {
     @Option(help: "Seconds of each correction run and each pgbench run.") var seconds = 10
     @Option(help: "pgbench -i scale.") var pgbenchScale = 10
     @Option(help: "One-shot `po show` processes per repeat.") var showSamples = 20
+    @Option(help: "`po show` lines of the read batch.") var readLines = 5_000
     @Option(help: "Rows of each `import orders` file measured.") var importRows = 30_000
     @Option(help: "Lines piped into one batch process for the memory measurement.") var batchLines = 1_000_000
     @Option(help: "Time limit of the memory batch, seconds.") var batchSeconds = 300
     @Option(help: "Orders per import file and per set-based statement while loading.") var chunk = 2_000
-    @Option(help: "Only these measurements (comma-separated): corrections,import,reports,show,memory.") var only: String?
+    @Option(help: "Only these measurements (comma-separated): corrections,import,reports,show,reads,memory.") var only: String?
     @Option(help: "An empty database to fill instead of a throwaway cluster.") var db: String?
     @Option(name: .customLong("setting"), help: "A postgresql.conf setting of the throwaway cluster, NAME=VALUE (repeatable).")
     var settings: [String] = []
@@ -43,12 +44,12 @@ struct ProcureBench: ParsableCommand {
     @Option(help: "Output format: table, json or csv.") var format: BenchFormat = .table
     @Flag(help: "Keep the throwaway cluster and files (the path is printed).") var keep = false
 
-    static let measurements: Set<String> = ["corrections", "import", "reports", "show", "memory"]
+    static let measurements: Set<String> = ["corrections", "import", "reports", "show", "reads", "memory"]
 
     func validate() throws {
         for (name, value) in [("--orders", orders), ("--lines-per-order", linesPerOrder), ("--buyers", buyers),
                               ("--suppliers", suppliers), ("--items", items), ("--repeat", repeats), ("--clients", clients),
-                              ("--seconds", seconds), ("--chunk", chunk), ("--show-samples", showSamples),
+                              ("--seconds", seconds), ("--chunk", chunk), ("--show-samples", showSamples), ("--read-lines", readLines),
                               ("--import-rows", importRows), ("--batch-lines", batchLines), ("--batch-seconds", batchSeconds),
                               ("--pgbench-scale", pgbenchScale)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
@@ -74,7 +75,7 @@ struct ProcureBench: ParsableCommand {
             shape: BenchShape(orders: orders, linesPerOrder: linesPerOrder, buyers: buyers, suppliers: suppliers,
                               items: items, seed: seed),
             repeats: repeats, clients: clients, seconds: seconds, pgbenchScale: pgbenchScale, showSamples: showSamples,
-            importRows: importRows, batchLines: batchLines, batchSeconds: batchSeconds, chunk: chunk,
+            readLines: readLines, importRows: importRows, batchLines: batchLines, batchSeconds: batchSeconds, chunk: chunk,
             measurements: only.map { Set($0.split(separator: ",").map { String($0) }) } ?? ProcureBench.measurements,
             database: db, keep: keep, settings: parsed)
         let report = try Benchmark(options: options, procureBinary: try ProcureExecutable.locate(explicit: procure)).run()

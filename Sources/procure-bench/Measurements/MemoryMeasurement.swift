@@ -58,7 +58,7 @@ extension Benchmark {
         add(BenchResult(
             measure: "batch peak memory (\(written) lines\(complete ? "" : " of \(total), time limit"))",
             value: peak, anchor: 64, unit: "MiB", anchorName: "SPEC limit 64 MiB", ratio: peak / 64,
-            target: "≤ 1.00", meets: peak < 64,
+            target: "< 1.00, and the batch reaches its end", meets: peak < 64 && complete,
             samples: "VmRSS lines:MiB " + rss.map { "\($0.0):\(BenchStats.format(Double($0.1) / 1024, decimals: 1))" }.joined(separator: " ")))
         detail("batch throughput", .string("\(written) lines in \(BenchStats.format(seconds)) s = \(BenchStats.format(Double(written) / seconds, decimals: 0)) lines/s"))
     }

@@ -6,6 +6,7 @@ struct BenchOptions {
     var seconds: Int
     var pgbenchScale: Int
     var showSamples: Int
+    var readLines: Int
     var importRows: Int
     var batchLines: Int
     var batchSeconds: Int

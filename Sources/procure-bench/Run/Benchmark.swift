@@ -64,6 +64,7 @@ final class Benchmark {
             """).first
 
         if wants("show") { try measureShow() }
+        if wants("reads") { try measureReadBatch() }
         if wants("memory") { try measureMemory() }
         if wants("import") { try measureImport(admin) }
         if wants("corrections") { try measureCorrections(admin) }
