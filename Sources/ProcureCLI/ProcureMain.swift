@@ -3,7 +3,13 @@ import Foundation
 import ProcurementStore
 
 /// Flags of the whole run, given before the verb (or, for `--as`, anywhere on a line).
-struct RunOptions: ParsableArguments {
+struct RunOptions: ParsableCommand {
+    /// A pseudo-command (one with a super-command's name, swift-argument-parser's way for
+    /// plugins): the parse then skips its check for a request of a shell completion script,
+    /// which procure does not offer and which cost half of a one-shot's parsing
+    /// (docs/benchmarks.md). Its help is never shown: `--help` prints the verbs' help.
+    static let configuration = CommandConfiguration(commandName: "procure", _superCommandName: "procure")
+
     @Option(help: ArgumentHelp("Database URL or libpq connection string (else DATABASE_URL, PG* variables, or the embedded cluster).",
                                valueName: "url"))
     var db: String?
