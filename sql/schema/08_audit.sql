@@ -407,9 +407,11 @@ AS $$
 $$;
 
 -- Appends one slice of audit rows (sorted by chain, each a transaction's changes to its
--- chain) to their chains: the chains' heads locked (created when new) in chain order, rows
--- hashed chain by chain, one UPDATE of the heads, one INSERT. A chain continued from the
--- previous slice continues from its head, which this transaction already holds locked.
+-- chain) to their chains: the heads of the chains that exist locked in chain order, rows
+-- hashed chain by chain, one UPDATE of those heads, one INSERT of the heads of new chains
+-- (an order's first audit row: written once, not created and then moved), one INSERT of the
+-- rows. A chain continued from the previous slice continues from its head, which this
+-- transaction already holds locked.
 CREATE FUNCTION procure.audit_append(a_chain text[], a_at timestamptz[], a_actor text[], a_changes jsonb[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
@@ -428,21 +430,22 @@ DECLARE
     h_chain text[];
     h_seq bigint[];
     h_hash text[];
+    h_new boolean[];
+    v_new integer;
+    v_created integer;
 BEGIN
     IF n = 0 THEN
         RETURN;
     END IF;
-    -- lock the heads of the chains (creating new ones), in chain order; a
-    -- writer of the same chain waits here until we commit, then reads our
-    -- head (READ COMMITTED: ON CONFLICT DO UPDATE sees the latest version)
-    WITH h AS (
-        INSERT INTO procure.audit_heads AS t (chain, seq, hash)
-        SELECT DISTINCT c.chain, 0, NULL::text FROM unnest(a_chain) AS c(chain) ORDER BY 1
-        ON CONFLICT (chain) DO UPDATE SET seq = t.seq
-        RETURNING t.chain, t.seq, t.hash)
-    SELECT array_agg(h.chain ORDER BY h.chain), array_agg(h.seq ORDER BY h.chain), array_agg(h.hash ORDER BY h.chain)
-      INTO h_chain, h_seq, h_hash
-      FROM h;
+    -- lock the heads of the chains that exist, in chain order; a writer of the same chain
+    -- waits here until we commit, then reads our head (READ COMMITTED rereads a locked row)
+    WITH c AS (SELECT DISTINCT x.chain FROM unnest(a_chain) AS x(chain)),
+         h AS (SELECT t.chain, t.seq, t.hash FROM procure.audit_heads t
+                WHERE t.chain IN (SELECT c.chain FROM c) ORDER BY t.chain FOR UPDATE)
+    SELECT array_agg(c.chain ORDER BY c.chain), array_agg(coalesce(h.seq, 0) ORDER BY c.chain),
+           array_agg(h.hash ORDER BY c.chain), array_agg(h.chain IS NULL ORDER BY c.chain)
+      INTO h_chain, h_seq, h_hash, h_new
+      FROM c LEFT JOIN h ON h.chain = c.chain;
 
     a_seq := array_fill(NULL::bigint, ARRAY[n]);
     a_prev := array_fill(NULL::text, ARRAY[n]);
@@ -475,8 +478,20 @@ BEGIN
     h_hash[j] := v_hash;
 
     UPDATE procure.audit_heads t SET seq = u.seq, hash = u.hash
-      FROM unnest(h_chain, h_seq, h_hash) AS u(chain, seq, hash)
-     WHERE t.chain = u.chain;
+      FROM unnest(h_chain, h_seq, h_hash, h_new) AS u(chain, seq, hash, new)
+     WHERE t.chain = u.chain AND NOT u.new;
+    -- two transactions beginning one chain at once: the second waits for the first's head,
+    -- finds it written, and is rerun (a serialization failure: every client retries those)
+    INSERT INTO procure.audit_heads (chain, seq, hash)
+    SELECT u.chain, u.seq, u.hash FROM unnest(h_chain, h_seq, h_hash, h_new) AS u(chain, seq, hash, new)
+     WHERE u.new
+    ON CONFLICT (chain) DO NOTHING;
+    GET DIAGNOSTICS v_created = ROW_COUNT;
+    SELECT count(*) INTO v_new FROM unnest(h_new) AS u(new) WHERE u.new;
+    IF v_created <> v_new THEN
+        RAISE EXCEPTION 'two transactions began the same audit chain at once; run it again'
+              USING ERRCODE = '40001';
+    END IF;
 
     INSERT INTO procure.audit_log (chain, seq, at, actor, changes, prev_hash, hash)
     SELECT u.chain, u.seq, u.at, u.actor, u.changes, u.prev, u.hash
