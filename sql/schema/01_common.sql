@@ -28,9 +28,13 @@ $$;
 -- through the NOINHERIT procure_act_as, so that it may SET ROLE to them, and must not count as
 -- their groups itself.
 CREATE FUNCTION procure.actor_is(p_group text) RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT procure.actor_registered() AND pg_catalog.pg_has_role(procure.actor(), p_group, 'USAGE') $$;
+AS $$
+BEGIN
+    RETURN (SELECT procure.actor_registered() AND pg_catalog.pg_has_role(procure.actor(), p_group, 'USAGE'));
+END
+$$;
 
 -- The acting user for the rest of the transaction (the CLI's --as): a registered user, or NULL
 -- for the session's own role. Anything else — a group role, a PostgreSQL role that is not a
@@ -52,9 +56,13 @@ $$;
 
 -- Is p_name a user that an admin set inactive (user set --active false)?
 CREATE FUNCTION procure.is_inactive_user(p_name text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
-AS $$ SELECT EXISTS (SELECT 1 FROM procure.users u WHERE u.name = p_name AND NOT u.active) $$;
+AS $$
+BEGIN
+    RETURN (SELECT EXISTS (SELECT 1 FROM procure.users u WHERE u.name = p_name AND NOT u.active));
+END
+$$;
 
 -- Is p_name a registered user (a row of procure.users and a member of its group)?
 -- SECURITY DEFINER: a buyer reads only its own row of procure.users.
@@ -72,19 +80,25 @@ $$;
 -- The supplier the acting role belongs to, when it is a supplier user; else NULL.
 -- SECURITY DEFINER: a supplier user may not read procure.users.
 CREATE FUNCTION procure.actor_supplier_id() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
-AS $$ SELECT supplier_id FROM procure.users WHERE name = procure.actor() AND role = 'supplier' $$;
+AS $$
+BEGIN
+    RETURN (SELECT supplier_id FROM procure.users WHERE name = procure.actor() AND role = 'supplier');
+END
+$$;
 
 -- Does the acting supplier user see this order-side row: its own supplier's, and the order is
 -- not a draft? The supplier policies of the order-side tables call this.
 CREATE FUNCTION procure.supplier_sees(p_supplier_id bigint, p_order_id bigint) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
-    SELECT p_supplier_id = procure.actor_supplier_id()
+BEGIN
+    RETURN (SELECT p_supplier_id = procure.actor_supplier_id()
        AND EXISTS (SELECT 1 FROM procure.orders o
-                    WHERE o.supplier_id = p_supplier_id AND o.id = p_order_id AND o.status <> 'draft')
+                    WHERE o.supplier_id = p_supplier_id AND o.id = p_order_id AND o.status <> 'draft'));
+END
 $$;
 
 -- Raise a rule violation with the stable error code as the constraint name.

@@ -947,11 +947,13 @@ $$;
 -- orders, so the check does not recurse into the orders policy; it answers
 -- nothing but "is this row's order the caller's".
 CREATE FUNCTION procure.owns_order(p_supplier_id bigint, p_order_id bigint) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
-    SELECT coalesce((SELECT o.buyer FROM procure.orders o WHERE o.supplier_id = p_supplier_id AND o.id = p_order_id)
-                    = procure.actor(), false)
+BEGIN
+    RETURN (SELECT coalesce((SELECT o.buyer FROM procure.orders o WHERE o.supplier_id = p_supplier_id AND o.id = p_order_id)
+                    = procure.actor(), false));
+END
 $$;
 
 -- The order a new row hangs off must be one the acting role may see (row-level security, as

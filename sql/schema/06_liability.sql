@@ -176,11 +176,13 @@ $$;
 -- claimed (agreed and settled figures no longer change). The triggers of every table that
 -- feeds liability_inputs_for call this, whoever wrote the change.
 CREATE FUNCTION procure.liability_refresh(p_supplier_id bigint, p_order_id bigint) RETURNS void
-LANGUAGE sql SECURITY DEFINER
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
+BEGIN
     UPDATE procure.liabilities SET inputs = NULL, result = NULL
-     WHERE supplier_id = p_supplier_id AND order_id = p_order_id AND status IN ('open', 'claimed')
+     WHERE supplier_id = p_supplier_id AND order_id = p_order_id AND status IN ('open', 'claimed');
+END
 $$;
 
 -- The statement-level form for payments and line changes: each order touched, once.
@@ -212,28 +214,36 @@ $$;
 -- The state of a liability as of now: the stored state moved on by every deadline that has
 -- passed since it was written (resolve_deadlines writes those moves at the next command).
 -- Every reader shows this, so a deadline passes without anything having to run.
+-- PL/pgSQL, as liability_deadlines_now: called with a row, these were not inlined, and an SQL
+-- function that is not is parsed and planned again at every statement that calls it.
 CREATE FUNCTION procure.liability_status_now(li procure.liabilities) RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-    SELECT CASE
+BEGIN
+    RETURN CASE
         WHEN li.status = 'open' AND clock_timestamp() >= li.claim_deadline THEN
             CASE WHEN clock_timestamp() < li.claim_deadline + make_interval(days => li.review_days) THEN 'claimed'
                  WHEN li.total = 0 THEN 'settled'
                  ELSE 'agreed' END
         WHEN li.status = 'claimed' AND clock_timestamp() >= li.review_deadline THEN
             CASE WHEN li.total = 0 THEN 'settled' ELSE 'agreed' END
-        ELSE li.status END
+        ELSE li.status END;
+END
 $$;
 
 -- The deadlines of a liability as of now: the claim window's while open, the review window's
 -- while claimed; NULL once passed or not yet open.
 CREATE FUNCTION procure.liability_deadlines_now(li procure.liabilities,
                                                 OUT claim_deadline timestamptz, OUT review_deadline timestamptz)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-    SELECT CASE WHEN procure.liability_status_now(li) = 'open' THEN li.claim_deadline END,
-           CASE WHEN procure.liability_status_now(li) = 'claimed'
-                THEN coalesce(li.review_deadline, li.claim_deadline + make_interval(days => li.review_days)) END
+DECLARE
+    v_status text := procure.liability_status_now(li);
+BEGIN
+    claim_deadline := CASE WHEN v_status = 'open' THEN li.claim_deadline END;
+    review_deadline := CASE WHEN v_status = 'claimed'
+                            THEN coalesce(li.review_deadline, li.claim_deadline + make_interval(days => li.review_days)) END;
+END
 $$;
 
 -- Writes every deadline that has passed: an open liability whose claim window closed becomes

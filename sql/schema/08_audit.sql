@@ -36,15 +36,20 @@ $$;
 
 -- What an UPDATE changed in a row: the old and the new values of the columns that differ
 -- (the entity names the row). A row without its pair (a changed primary key) is kept whole.
+-- PL/pgSQL: its queries' plans are kept for the session, where an SQL function called per row
+-- of a trigger's statement would be parsed and planned again at every statement.
 CREATE FUNCTION procure.audit_changed(p_old jsonb, p_new jsonb, OUT od jsonb, OUT nw jsonb)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN p_old IS NULL OR p_new IS NULL THEN p_old
-                ELSE (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(p_old) e
-                       WHERE e.value IS DISTINCT FROM p_new -> e.key) END,
-           CASE WHEN p_old IS NULL OR p_new IS NULL THEN p_new
-                ELSE (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(p_new) e
-                       WHERE e.value IS DISTINCT FROM p_old -> e.key) END
+BEGIN
+    IF p_old IS NULL OR p_new IS NULL THEN
+        od := p_old;
+        nw := p_new;
+        RETURN;
+    END IF;
+    SELECT jsonb_object_agg(e.key, e.value) INTO od FROM jsonb_each(p_old) e WHERE e.value IS DISTINCT FROM p_new -> e.key;
+    SELECT jsonb_object_agg(e.key, e.value) INTO nw FROM jsonb_each(p_new) e WHERE e.value IS DISTINCT FROM p_old -> e.key;
+END
 $$;
 
 -- Statement-level audit trigger: records the statement's changed rows (an
@@ -93,7 +98,8 @@ BEGIN
          ORDER BY u.ord;
     END IF;
     GET DIAGNOSTICS n = ROW_COUNT;
-    IF n > 0 THEN
+    -- registered once: the statements after the transaction's first skip the insert (and its guard)
+    IF n > 0 AND NOT EXISTS (SELECT 1 FROM procure.audit_txn t WHERE t.xact = v_xact) THEN
         INSERT INTO procure.audit_txn (xact) VALUES (v_xact) ON CONFLICT DO NOTHING;
     END IF;
     RETURN NULL;
@@ -108,12 +114,14 @@ $$;
 -- nested. Every operator and function is qualified and the search_path pinned, so that no
 -- shadowing object takes part.
 CREATE FUNCTION procure.audit_writer() RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CURRENT_USER OPERATOR(pg_catalog.=) 'procure_owner'::pg_catalog.name
+BEGIN
+    RETURN (SELECT CURRENT_USER OPERATOR(pg_catalog.=) 'procure_owner'::pg_catalog.name
        AND SESSION_USER OPERATOR(pg_catalog.<>) 'procure_owner'::pg_catalog.name
-       AND pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'procure_owner'
+       AND pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'procure_owner');
+END
 $$;
 
 -- Append-only: nobody updates, deletes or truncates an audit row, the owner and superusers
