@@ -5,7 +5,7 @@ import ProcurementStore
 
 struct HistoryCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "An order's full audit trail: who, when, what, old → new.",
+        commandName: "history", _superCommandName: "procure", abstract: "An order's full audit trail: who, when, what, old → new.",
         discussion: "Examples:\n  procure history PO-1\n  procure --format json history PO-1-R1")
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: ReadOptions
@@ -51,7 +51,7 @@ struct AuditGroup: ParsableCommand {
 
 struct AuditVerify: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Recompute every hash chain of the audit log and name the first bad row.",
+        commandName: "verify", _superCommandName: "procure", abstract: "Recompute every hash chain of the audit log and name the first bad row.",
         discussion: """
             With --checkpoint FILE (written by `audit checkpoint --out FILE`), also prove that nothing \
             up to the checkpoint's chain heads was rewritten since, even with every hash recomputed.
@@ -100,7 +100,7 @@ struct AuditVerify: ProcureCommand {
 
 struct AuditCheckpoint: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "checkpoint", abstract: "A digest of every audit chain's head, to keep outside the database.",
+        commandName: "checkpoint", _superCommandName: "procure", abstract: "A digest of every audit chain's head, to keep outside the database.",
         discussion: """
             Keep the file (or at least its digest) where the database's superuser cannot reach it; \
             `audit verify --checkpoint FILE` later proves that nothing up to it was rewritten.
@@ -135,7 +135,7 @@ struct AuditCheckpoint: ProcureCommand {
 
 struct NoteCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "note", abstract: "Add a progress note to an order's correction case.",
+        commandName: "note", _superCommandName: "procure", abstract: "Add a progress note to an order's correction case.",
         discussion: "Example:\n  procure note PO-1 \"supplier sent its stock list\"")
     @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
     @Argument(help: ArgumentHelp("The note (quote it when it has blanks).", valueName: "text")) var text: String

@@ -9,7 +9,7 @@ struct ClaimGroup: ParsableCommand {
 
 struct ClaimSubmit: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "submit",
+        commandName: "submit", _superCommandName: "procure",
         abstract: "Declare the claim final (a user of the order's supplier): what is on record is the claim.",
         discussion: "Examples:\n  procure claim submit PO-1 --as sally\n  procure claim submit PO-1 --note \"30 finished, 20 in progress\" --as sally")
     @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
@@ -23,7 +23,7 @@ struct ClaimSubmit: ProcureCommand {
 
 struct LiabilityDispute: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dispute",
+        commandName: "dispute", _superCommandName: "procure",
         abstract: "Send a claimed liability back to the supplier (finance): open again, with a new claim window.",
         discussion: "Examples:\n  procure liability dispute PO-1 --note \"the salvage looks low\" --as fiona")
     @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
@@ -42,7 +42,7 @@ struct CaseGroup: ParsableCommand {
 
 struct CaseList: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list",
+        commandName: "list", _superCommandName: "procure",
         abstract: "Cases not yet settled, soonest deadline first: state, next deadline, days left, liability, last note.",
         discussion: "Examples:\n  procure case list\n  procure case list --supplier S1 --all")
     @Option(help: ArgumentHelp("Only cases in this state: open, claimed, agreed or settled.", valueName: "state")) var state: String?

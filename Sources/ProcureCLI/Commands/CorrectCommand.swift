@@ -4,7 +4,7 @@ import ProcurementStore
 
 struct CorrectCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "correct",
+        commandName: "correct", _superCommandName: "procure",
         abstract: "Revoke an order with a coded reason, optionally issue its replacement, and compute the liability.",
         discussion: """
             Reasons: wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other.

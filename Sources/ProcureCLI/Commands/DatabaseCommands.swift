@@ -26,7 +26,7 @@ private func clusterCall<T>(_ body: () throws -> T) throws -> T {
 
 struct DatabaseStart: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "start", abstract: "Create (first time) and start the embedded cluster, then migrate.",
+        commandName: "start", _superCommandName: "procure", abstract: "Create (first time) and start the embedded cluster, then migrate.",
         discussion: "Example:\n  procure db start")
     @OptionGroup var common: ReadOptions
 
@@ -40,7 +40,7 @@ struct DatabaseStart: ProcureCommand {
 
 struct DatabaseStop: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stop", abstract: "Stop the embedded cluster.",
+        commandName: "stop", _superCommandName: "procure", abstract: "Stop the embedded cluster.",
         discussion: "Example:\n  procure db stop")
     @OptionGroup var common: ReadOptions
 
@@ -53,7 +53,7 @@ struct DatabaseStop: ProcureCommand {
 
 struct DatabaseStatus: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Say whether the embedded cluster runs and where its data lives.",
+        commandName: "status", _superCommandName: "procure", abstract: "Say whether the embedded cluster runs and where its data lives.",
         discussion: "Example:\n  procure db status")
     @OptionGroup var common: ReadOptions
 
@@ -90,7 +90,7 @@ struct DatabaseStatus: ProcureCommand {
 
 struct DatabaseMigrate: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "migrate", abstract: "Apply pending migrations from sql/ (also done automatically).",
+        commandName: "migrate", _superCommandName: "procure", abstract: "Apply pending migrations from sql/ (also done automatically).",
         discussion: "Examples:\n  procure db migrate\n  PROCURE_SQL_DIR=sql procure db migrate")
     @OptionGroup var common: ReadOptions
 

@@ -64,7 +64,7 @@ enum DocumentOutput {
 
 struct NoticeCommand: DocumentCommand {
     static let configuration = CommandConfiguration(
-        commandName: "notice",
+        commandName: "notice", _superCommandName: "procure",
         abstract: "The revocation notice (撤销说明) of a revoked order, for its supplier.",
         discussion: """
             The issuing company (setting set company.name …), the supplier, the revoked order with the \
@@ -98,7 +98,7 @@ struct NoticeCommand: DocumentCommand {
 
 struct OrderDocument: DocumentCommand {
     static let configuration = CommandConfiguration(
-        commandName: "document",
+        commandName: "document", _superCommandName: "procure",
         abstract: "The order as a document for its supplier; a replacement shows its revision and the order it replaces.",
         discussion: "Examples:\n  procure po document PO-1\n  procure po document PO-1-R1 --lang zh --html PO-1-R1.html")
     static let template = DocumentPage.Template.order
@@ -125,7 +125,7 @@ struct SettingGroup: ParsableCommand {
 
 struct SettingSet: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "set",
+        commandName: "set", _superCommandName: "procure",
         abstract: "Set company.name, company.address or company.contact (admins); an empty value removes it.",
         discussion: "Examples:\n  procure setting set company.name \"Shanghai Example Trading Co., Ltd. 上海示例贸易有限公司\"\n  procure setting set company.contact \"\"")
     @Argument(help: ArgumentHelp("company.name, company.address or company.contact.", valueName: "key")) var key: String
@@ -139,7 +139,7 @@ struct SettingSet: ProcureCommand {
 
 struct SettingList: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Every setting, set or not.", discussion: "Examples:\n  procure setting list\n  procure --format json setting list")
+        commandName: "list", _superCommandName: "procure", abstract: "Every setting, set or not.", discussion: "Examples:\n  procure setting list\n  procure --format json setting list")
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

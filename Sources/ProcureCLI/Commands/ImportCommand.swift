@@ -11,7 +11,7 @@ struct ImportGroup: ParsableCommand {
 /// rows with the same database rules as `po create`. All or nothing.
 struct ImportOrders: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "orders",
+        commandName: "orders", _superCommandName: "procure",
         abstract: "Import draft orders from CSV (header: number,supplier,date,sku,qty,price; one row per line).",
         discussion: """
             Rows with the same number form one order, lines in file order. price may be empty (base price), \

@@ -8,7 +8,7 @@ struct ItemGroup: ParsableCommand {
 
 struct ItemAdd: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add an item.",
+        commandName: "add", _superCommandName: "procure", abstract: "Add an item.",
         discussion: "Example:\n  procure item add A --name Bolt --uom pcs")
 
     @Argument(help: ArgumentHelp("Stock keeping unit (no blanks, `:` or `@`).", valueName: "sku")) var sku: String
@@ -23,7 +23,7 @@ struct ItemAdd: ProcureCommand {
 
 struct ItemList: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Every item, by SKU.", discussion: "Example:\n  procure item list")
+        commandName: "list", _superCommandName: "procure", abstract: "Every item, by SKU.", discussion: "Example:\n  procure item list")
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

@@ -11,7 +11,7 @@ struct LiabilityGroup: ParsableCommand {
 
 struct LiabilityShow: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "The itemised liability of a revoked order.", discussion: "Example:\n  procure liability show PO-1")
+        commandName: "show", _superCommandName: "procure", abstract: "The itemised liability of a revoked order.", discussion: "Example:\n  procure liability show PO-1")
     @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
     @OptionGroup var common: ReadOptions
 
@@ -22,7 +22,7 @@ struct LiabilityShow: ProcureCommand {
 
 struct LiabilityList: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List liabilities.", discussion: "Examples:\n  procure liability list --status open\n  procure liability list --supplier S1")
+        commandName: "list", _superCommandName: "procure", abstract: "List liabilities.", discussion: "Examples:\n  procure liability list --status open\n  procure liability list --supplier S1")
     @Option(help: ArgumentHelp("Only this supplier.", valueName: "code")) var supplier: String?
     @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
     @Option(help: ArgumentHelp("Only liabilities in this state: open, claimed, agreed or settled.", valueName: "status")) var status: String?
@@ -35,7 +35,7 @@ struct LiabilityList: ProcureCommand {
 
 struct LiabilityAgree: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agree", abstract: "Agree a liability with the supplier: its figures freeze.", discussion: "Example:\n  procure liability agree PO-1 --as fiona")
+        commandName: "agree", _superCommandName: "procure", abstract: "Agree a liability with the supplier: its figures freeze.", discussion: "Example:\n  procure liability agree PO-1 --as fiona")
     @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
     @OptionGroup var common: CommonOptions
 
@@ -46,7 +46,7 @@ struct LiabilityAgree: ProcureCommand {
 
 struct LiabilitySettle: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "settle", abstract: "Mark an agreed liability settled, with the payment reference.",
+        commandName: "settle", _superCommandName: "procure", abstract: "Mark an agreed liability settled, with the payment reference.",
         discussion: "Example:\n  procure liability settle PO-1 --ref BANK-2026-0042 --as fiona")
     @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
     @Option(help: ArgumentHelp("Payment or voucher reference.", valueName: "reference")) var ref: String

@@ -14,7 +14,7 @@ struct OrderGroup: ParsableCommand {
 
 struct OrderCreate: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Create a draft order; a line is SKU:QTY[@PRICE] (price defaults to the base price).",
+        commandName: "create", _superCommandName: "procure", abstract: "Create a draft order; a line is SKU:QTY[@PRICE] (price defaults to the base price).",
         discussion: "Examples:\n  procure po create S1 A:100 B:20@24.50 --as alice\n  procure po create S1 --number PO-7 --date 2026-03-01 --key batch-7 A:10")
 
     @Argument(help: ArgumentHelp("Supplier code.", valueName: "supplier")) var supplier: String
@@ -47,7 +47,7 @@ extension OrderStep {
 
 struct OrderIssue: OrderStep {
     static let configuration = CommandConfiguration(
-        commandName: "issue", abstract: "Issue a draft order to its supplier.",
+        commandName: "issue", _superCommandName: "procure", abstract: "Issue a draft order to its supplier.",
         discussion: "Example:\n  procure po issue PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poIssue }
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
@@ -56,7 +56,7 @@ struct OrderIssue: OrderStep {
 
 struct OrderAcknowledge: OrderStep {
     static let configuration = CommandConfiguration(
-        commandName: "ack", abstract: "Record that the supplier acknowledged the order.",
+        commandName: "ack", _superCommandName: "procure", abstract: "Record that the supplier acknowledged the order.",
         discussion: "Example:\n  procure po ack PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poAck }
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
@@ -65,7 +65,7 @@ struct OrderAcknowledge: OrderStep {
 
 struct OrderClose: OrderStep {
     static let configuration = CommandConfiguration(
-        commandName: "close", abstract: "Close a delivered order.",
+        commandName: "close", _superCommandName: "procure", abstract: "Close a delivered order.",
         discussion: "Example:\n  procure po close PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poClose }
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
@@ -74,7 +74,7 @@ struct OrderClose: OrderStep {
 
 struct OrderDelete: OrderStep {
     static let configuration = CommandConfiguration(
-        commandName: "delete", abstract: "Delete a draft order (issued orders are revoked with `correct`).",
+        commandName: "delete", _superCommandName: "procure", abstract: "Delete a draft order (issued orders are revoked with `correct`).",
         discussion: "Example:\n  procure po delete PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poDelete }
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
@@ -83,7 +83,7 @@ struct OrderDelete: OrderStep {
 
 struct OrderShow: OrderStep {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show an order, its lines, payments and links.",
+        commandName: "show", _superCommandName: "procure", abstract: "Show an order, its lines, payments and links.",
         discussion: "Examples:\n  procure po show PO-1\n  procure --format json po show PO-1 --as alice")
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poShow }
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
@@ -92,7 +92,7 @@ struct OrderShow: OrderStep {
 
 struct OrderReceive: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "receive", abstract: "Record a delivered and accepted quantity of a line.",
+        commandName: "receive", _superCommandName: "procure", abstract: "Record a delivered and accepted quantity of a line.",
         discussion: "Example:\n  procure po receive PO-1 1 40 --as alice")
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @Argument(help: ArgumentHelp("Line number (1-based).", valueName: "line")) var line: Int
@@ -106,7 +106,7 @@ struct OrderReceive: ProcureCommand {
 
 struct OrderPay: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pay", abstract: "Record an advance payment on an order (finance).",
+        commandName: "pay", _superCommandName: "procure", abstract: "Record an advance payment on an order (finance).",
         discussion: "Example:\n  procure po pay PO-1 500.00 --as fiona")
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @Argument(help: ArgumentHelp("Amount paid.", valueName: "amount")) var amount: DecimalText
@@ -119,7 +119,7 @@ struct OrderPay: ProcureCommand {
 
 struct OrderPrice: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "price", abstract: "Change a line's price: never above the base price, never below the buyer's limit.",
+        commandName: "price", _superCommandName: "procure", abstract: "Change a line's price: never above the base price, never below the buyer's limit.",
         discussion: "Example:\n  procure po price PO-1 2 23.75 --as alice")
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @Argument(help: ArgumentHelp("Line number (1-based).", valueName: "line")) var line: Int
@@ -134,7 +134,7 @@ struct OrderPrice: ProcureCommand {
 
 struct OrderList: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List orders you may see.",
+        commandName: "list", _superCommandName: "procure", abstract: "List orders you may see.",
         discussion: "Examples:\n  procure po list --status issued --from 2026-01-01 --limit 20\n  procure po list --supplier S1 --buyer alice")
     @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
     @Option(help: ArgumentHelp("Only this supplier's orders.", valueName: "code")) var supplier: String?
@@ -154,7 +154,7 @@ struct OrderList: ProcureCommand {
 
 struct OrderEdits: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "edits", abstract: "Every price edit of an order: who, when, old, new, base, and refused attempts.",
+        commandName: "edits", _superCommandName: "procure", abstract: "Every price edit of an order: who, when, old, new, base, and refused attempts.",
         discussion: "Example:\n  procure po edits PO-1")
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: ReadOptions
@@ -173,7 +173,7 @@ struct OrderLineGroup: ParsableCommand {
 
 struct OrderLineAdd: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add a line to a draft, numbered after its last line.",
+        commandName: "add", _superCommandName: "procure", abstract: "Add a line to a draft, numbered after its last line.",
         discussion: """
             Examples:
               procure po line add PO-1 B:5          (at the base price)
@@ -191,7 +191,7 @@ struct OrderLineAdd: ProcureCommand {
 
 struct OrderLineSet: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Change a draft line's quantity, price or item (a new item without --price takes its base price).",
+        commandName: "set", _superCommandName: "procure", abstract: "Change a draft line's quantity, price or item (a new item without --price takes its base price).",
         discussion: """
             Examples:
               procure po line set PO-1 2 --qty 12
@@ -212,7 +212,7 @@ struct OrderLineSet: ProcureCommand {
 
 struct OrderLineRemove: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "remove", abstract: "Remove a line from a draft (the other lines keep their numbers).",
+        commandName: "remove", _superCommandName: "procure", abstract: "Remove a line from a draft (the other lines keep their numbers).",
         discussion: "Example:\n  procure po line remove PO-1 2")
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @Argument(help: ArgumentHelp("Line number (1-based).", valueName: "line")) var line: Int

@@ -9,7 +9,7 @@ struct PriceGroup: ParsableCommand {
 
 struct PriceSet: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Set a supplier's base price for an item over a period (inclusive dates).",
+        commandName: "set", _superCommandName: "procure", abstract: "Set a supplier's base price for an item over a period (inclusive dates).",
         discussion: "Examples:\n  procure price set S1 A 10 --from 2026-01-01\n  procure price set S1 A 12 --from 2026-06-01 --to 2026-06-30")
 
     @Argument(help: ArgumentHelp("Supplier code.", valueName: "supplier")) var supplier: String
@@ -26,7 +26,7 @@ struct PriceSet: ProcureCommand {
 
 struct PriceList: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "A supplier's price list.", discussion: "Examples:\n  procure price list S1\n  procure price list S1 --on 2026-07-01")
+        commandName: "list", _superCommandName: "procure", abstract: "A supplier's price list.", discussion: "Examples:\n  procure price list S1\n  procure price list S1 --on 2026-07-01")
 
     @Argument(help: ArgumentHelp("Supplier code.", valueName: "supplier")) var supplier: String
     @Option(help: ArgumentHelp("Only prices in force on this day (default: every period).", valueName: "YYYY-MM-DD")) var on: PostgresDate?

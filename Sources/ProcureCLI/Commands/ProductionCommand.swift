@@ -4,7 +4,7 @@ import ProcurementStore
 
 struct ProductionCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "production",
+        commandName: "production", _superCommandName: "procure",
         abstract: "Record the supplier's production state of a line (stages: materials, production, finished).",
         discussion: "Examples:\n  procure production PO-1 1 --finished 40 --in-progress 20 --wip-cost 300 --materials 150\n  procure production PO-1 2 --stage materials --materials 80 --as-of 2026-11-27T09:30:00+08:00")
 

@@ -83,7 +83,7 @@ enum ReportName: String, ExpressibleByArgument, CaseIterable, Sendable {
 struct ReportCommand: ProcureCommand {
     static let ordersItsFields = true
     static let configuration = CommandConfiguration(
-        commandName: "report",
+        commandName: "report", _superCommandName: "procure",
         abstract: "Reports: price-compliance (buyer appraisal), corrections (per buyer), liabilities (per supplier).",
         discussion: """
             Rows come with a last "TOTAL" row in every format. Period filters are inclusive and apply \

@@ -33,7 +33,7 @@ struct SupplierTermOptions: ParsableArguments {
 
 struct SupplierAdd: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add a supplier and its cancellation terms.",
+        commandName: "add", _superCommandName: "procure", abstract: "Add a supplier and its cancellation terms.",
         discussion: """
             Examples:
               procure supplier add S1 --name "Acme Metals" --profit-rate 10
@@ -53,7 +53,7 @@ struct SupplierAdd: ProcureCommand {
 
 struct SupplierSet: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Change a supplier's name or cancellation terms; options left out stay as they are.",
+        commandName: "set", _superCommandName: "procure", abstract: "Change a supplier's name or cancellation terms; options left out stay as they are.",
         discussion: """
             Examples:
               procure supplier set S1 --claim-days 30 --review-days 10
@@ -73,7 +73,7 @@ struct SupplierSet: ProcureCommand {
 
 struct SupplierList: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Every supplier with its terms, by code.",
+        commandName: "list", _superCommandName: "procure", abstract: "Every supplier with its terms, by code.",
         discussion: "Example:\n  procure supplier list")
     @OptionGroup var common: ReadOptions
 

@@ -10,7 +10,7 @@ struct UserGroup: ParsableCommand {
 
 struct UserAdd: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add a user as a PostgreSQL role in its group (a name is added once; its role never changes).",
+        commandName: "add", _superCommandName: "procure", abstract: "Add a user as a PostgreSQL role in its group (a name is added once; its role never changes).",
         discussion: "Examples:\n  procure user add alice --role buyer --max-order-total 50000 --max-discount 10\n  procure user add fiona --role finance\n  procure user add sally --role supplier --supplier S1")
 
     @Argument(help: ArgumentHelp("User (role) name.", valueName: "user")) var name: String
@@ -28,7 +28,7 @@ struct UserAdd: ProcureCommand {
 
 struct UserSet: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Change a user's limits, or whether it may act at all (admins).",
+        commandName: "set", _superCommandName: "procure", abstract: "Change a user's limits, or whether it may act at all (admins).",
         discussion: "Examples:\n  procure user set alice --max-order-total 80000\n  procure user set alice --max-discount none\n  procure user set bob --active false")
 
     @Argument(help: "User (role) name.") var name: String
@@ -47,7 +47,7 @@ struct UserSet: ProcureCommand {
 
 struct UserList: ProcureCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "The users you may see, with their roles and limits.",
+        commandName: "list", _superCommandName: "procure", abstract: "The users you may see, with their roles and limits.",
         discussion: "Examples:\n  procure user list\n  procure --format csv user list")
     @OptionGroup var common: ReadOptions
 

@@ -11,6 +11,12 @@ extension ProcureCommandLine {
     /// this path; anything else — help (`--help`, `help …`, a group alone), an unknown verb,
     /// any parse or validation error — is parsed again by `parseAsRoot`, so help texts and
     /// error messages are those of the whole tree.
+    ///
+    /// Every verb's configuration names `procure` as its super-command (`_superCommandName`,
+    /// swift-argument-parser's mark of a pseudo-command): parsed on its own here, a verb then
+    /// skips the check for a request of a shell completion script, which no line can make and
+    /// which was a third of a read line's client CPU (docs/benchmarks.md). The whole tree's
+    /// parse and help never see it: they start from `ProcureCommandLine`, which has none.
     static func parseLine(_ words: [String]) throws -> ParsableCommand {
         if let verb = verbType(words), let parsed = try? verb.type.parseAsRoot(Array(words.dropFirst(verb.consumed))),
            parsed is any ProcureCommand {
