@@ -123,7 +123,15 @@ public final class Connection {
         committedEarly = false
     }
 
-    var deferredIsEmpty: Bool { deferred.isEmpty }
+    /// Ends a `transaction`: nothing left to send when its `COMMIT` went with its one
+    /// statement; else `COMMIT`, with whatever is still deferred (a body that ran no statement
+    /// sends `BEGIN`, its first statement and `COMMIT` together), in one round trip.
+    func commitDeferred() throws {
+        defer { clearDeferred() }
+        guard !committedEarly else { return }
+        commitsAfterNext = false
+        _ = try sendingDeferred(with: ("COMMIT", []))
+    }
 
     /// Forgets what was deferred (the transaction that deferred it is over).
     func clearDeferred() {

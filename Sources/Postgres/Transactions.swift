@@ -27,19 +27,10 @@ extension Connection {
         var attempt = 1
         while true {
             do {
-                let begin = "BEGIN ISOLATION LEVEL \(isolation.rawValue)"
-                deferUntilNext([(begin, [])] + (first.map { [$0] } ?? []), commitAfterIt: oneStatement)
+                let begin: Statement = ("BEGIN ISOLATION LEVEL \(isolation.rawValue)", [])
+                deferUntilNext([begin] + (first.map { [$0] } ?? []), commitAfterIt: oneStatement)
                 let value = try body(self)
-                if committedEarly {
-                    clearDeferred()
-                } else if !deferredIsEmpty {
-                    // the body ran no statement: BEGIN, first and COMMIT, still one round trip
-                    try pipeline([(begin, [])] + (first.map { [$0] } ?? []) + [("COMMIT", [])])
-                    clearDeferred()
-                } else {
-                    clearDeferred()
-                    try execute(script: "COMMIT")
-                }
+                try commitDeferred()
                 return value
             } catch let error as PostgresError where error.isRetryable && attempt < maxAttempts {
                 clearDeferred()
