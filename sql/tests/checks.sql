@@ -349,10 +349,18 @@ SELECT pg_temp.chk('permission_denied', $$TRUNCATE procure.audit_log$$);
 SELECT pg_temp.chk('permission_denied', $$INSERT INTO procure.audit_log (chain, seq, at, actor, changes, hash) VALUES ('x', 1, now(), 'x', '[]', 'x')$$);
 SET ROLE chk_b1;
 SELECT pg_temp.chk('42501', $$SELECT count(*) FROM procure.audit_log$$);
+SELECT pg_temp.chk('42501', $$SELECT count(*) FROM procure.audit_entries$$);
 SELECT pg_temp.eq('history of own order', (SELECT procure.history('T-1') -> 0 ->> 'table'), 'orders');
 RESET ROLE;
 SET ROLE chk_aud;
 SELECT pg_temp.chk('42501', $$UPDATE procure.audit_log SET actor = 'x'$$);
+SELECT pg_temp.eq('auditor reads the audit entries', (SELECT count(*) > 0 FROM procure.audit_entries), true);
+RESET ROLE;
+-- the view reads with the reader's rights: a group role itself sees no audit row through it
+SET ROLE procure_auditor;
+SELECT pg_temp.eq('group role reads no audit entry', (SELECT count(*) FROM procure.audit_entries), 0::bigint);
+RESET ROLE;
+SET ROLE chk_aud;
 SELECT pg_temp.eq('auditor reads history', (SELECT jsonb_array_length(procure.history('T-1')) > 5), true);
 RESET ROLE;
 -- tampering by a superuser bypassing the triggers is detected
