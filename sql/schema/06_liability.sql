@@ -250,7 +250,8 @@ $$;
 -- claimed (the claim is what is on record), a claimed one whose review window closed becomes
 -- agreed (and a 0.00 one settled). Each move is stamped with the deadline's own time and noted
 -- in the case with the deadline as its reason. Every procure command runs this first, whoever
--- runs it; rows another session is moving are skipped, not waited for.
+-- runs it, and writes the deadlines that passed before it started; rows another session is
+-- moving are skipped, not waited for.
 CREATE FUNCTION procure.resolve_deadlines() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
@@ -258,28 +259,30 @@ AS $$
 DECLARE
     li procure.liabilities;
     v_moved integer := 0;
+    v_claim boolean;
 BEGIN
+    -- the command's own start (statement_timestamp(), stable): a deadline is written by the
+    -- first command that starts after it. Not clock_timestamp(): a volatile call is no index
+    -- condition, and a variable would be planned anew at every call; this runs in every command.
     FOR li IN SELECT * FROM procure.liabilities
-               WHERE status = 'open' AND claim_deadline <= clock_timestamp()
+               WHERE (status = 'open' AND claim_deadline <= statement_timestamp())
+                  OR (status = 'claimed' AND review_deadline <= statement_timestamp())
                FOR UPDATE SKIP LOCKED LOOP
-        UPDATE procure.liabilities SET status = 'claimed'
-         WHERE supplier_id = li.supplier_id AND correction_id = li.correction_id;
-        INSERT INTO procure.case_notes (supplier_id, correction_id, kind, body, created_by, created_at)
-        VALUES (li.supplier_id, li.correction_id, 'deadline',
-                format('the claim window closed at %s with no claim submitted: the claim is what is on record',
-                       li.claim_deadline), 'deadline', li.claim_deadline);
-        v_moved := v_moved + 1;
-    END LOOP;
-    FOR li IN SELECT * FROM procure.liabilities
-               WHERE status = 'claimed' AND review_deadline <= clock_timestamp()
-               FOR UPDATE SKIP LOCKED LOOP
-        UPDATE procure.liabilities SET status = 'agreed'
-         WHERE supplier_id = li.supplier_id AND correction_id = li.correction_id;
-        INSERT INTO procure.case_notes (supplier_id, correction_id, kind, body, created_by, created_at)
-        VALUES (li.supplier_id, li.correction_id, 'deadline',
-                format('the review window closed at %s with no answer from finance: the claim counts as agreed',
-                       li.review_deadline), 'deadline', li.review_deadline);
-        v_moved := v_moved + 1;
+        -- a claim window that closed long ago may have taken its review window with it: the
+        -- inner loop makes both moves
+        WHILE li.status = 'open' OR (li.status = 'claimed' AND li.review_deadline <= statement_timestamp()) LOOP
+            v_claim := li.status = 'open';
+            UPDATE procure.liabilities SET status = CASE WHEN v_claim THEN 'claimed' ELSE 'agreed' END
+             WHERE supplier_id = li.supplier_id AND correction_id = li.correction_id
+            RETURNING * INTO li;
+            INSERT INTO procure.case_notes (supplier_id, correction_id, kind, body, created_by, created_at)
+            VALUES (li.supplier_id, li.correction_id, 'deadline',
+                    CASE WHEN v_claim
+                         THEN format('the claim window closed at %s with no claim submitted: the claim is what is on record', li.claim_deadline)
+                         ELSE format('the review window closed at %s with no answer from finance: the claim counts as agreed', li.review_deadline) END,
+                    'deadline', CASE WHEN v_claim THEN li.claim_deadline ELSE li.review_deadline END);
+            v_moved := v_moved + 1;
+        END LOOP;
     END LOOP;
     RETURN v_moved;
 END
