@@ -74,4 +74,40 @@ final class BatchModeTests: DatabaseTestCase {
         XCTAssertEqual(lines.count, 2)
         XCTAssertTrue(lines[1].contains("\"line\":2,\"ok\":false"))
     }
+
+    /// A batch parses its next lines while one runs; each line still runs after the one before
+    /// it has committed: a second `item add` of a SKU fails because the first was written, over
+    /// more lines than the batch reads ahead.
+    func testEachLineSeesTheLinesBeforeItAlthoughTheNextAreParsedAhead() throws {
+        let lines = (1...60).flatMap { ["item add K\($0) --name Part", "item add K\($0) --name Again"] }
+        let run = try batch(lines)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.objects.map { $0["line"]?.text }, (1...120).map { String($0) })
+        XCTAssertEqual(run.objects.map { $0["ok"] == .bool(true) }, (1...60).flatMap { _ in [true, false] })
+        XCTAssertEqual(run.objects[1]["error"]?["code"]?.text, "already_exists")
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.items").first?["n"], "60")
+    }
+
+    /// Answers stream: a line's answer comes while the batch's input is still open, so a
+    /// program may write a line, read its answer and then decide on the next.
+    func testALinesAnswerComesBeforeTheInputEnds() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let out = TemporaryFolder.newPath(prefix: "procure-stream") + ".out"
+        let child = try SpawnedProcess([try ProcureBinary.path(), "--db", conninfo, "--format", "json"],
+                                       input: .pipe, output: .file(out), error: .null)
+        defer { child.terminate() }
+        for (index, sku) in ["S1", "S2"].enumerated() {
+            XCTAssertTrue(child.write(Array("item add \(sku) --name Part\n".utf8)))
+            let deadline = Date().addingTimeInterval(30)
+            var answers = 0
+            while Date() < deadline {
+                answers = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").count
+                if answers > index { break }
+                usleep(10_000)
+            }
+            XCTAssertEqual(answers, index + 1, "line \(index + 1) was not answered while the input stayed open")
+        }
+        child.closeInput()
+        XCTAssertEqual(child.wait(timeout: 30).status, 0)
+    }
 }

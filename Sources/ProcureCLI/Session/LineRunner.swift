@@ -8,31 +8,39 @@ struct LineRunner {
     /// `--as` given before the verb on the command line, for lines that don't say.
     let defaultActor: String?
 
-    /// Returns the outcome and the line's own `--format`, if it gave one.
+    /// Parses and runs one line: `prepare`, then `execute`, then the result in field order.
     func run(_ lineWords: [String]) -> (LineOutcome, OutputFormat?) {
+        let answer = execute(prepare(lineWords))
+        return (answer.printable, answer.format)
+    }
+
+    /// The line made ready without the database: its verb parsed, or its answer when it needs
+    /// none (a usage error, help). Touches nothing but swift-argument-parser, so a batch may
+    /// prepare its next lines while this one runs.
+    func prepare(_ lineWords: [String]) -> PreparedLine {
         // PostgreSQL text cannot hold NUL, and libpq would cut the value at it: refuse the line.
         if let bad = lineWords.first(where: { $0.contains("\0") }) {
             let shown = bad.replacingOccurrences(of: "\0", with: "\\0")
-            return (.failure(ProcureError(.invalidArgument, "\(shown.prefix(80).debugDescription) contains a NUL byte")), nil)
+            return .answered(.failure(ProcureError(.invalidArgument, "\(shown.prefix(80).debugDescription) contains a NUL byte")))
         }
         let actor: String?
         let words: [String]
         do {
             (actor, words) = try LineRunner.takingActor(from: lineWords)
         } catch {
-            return (.failure(ProcureError(.invalidArgument, "\(error)")), nil)
+            return .answered(.failure(ProcureError(.invalidArgument, "\(error)")))
         }
         let parsed: ParsableCommand
         do {
             parsed = try ProcureCommandLine.parseLine(words)
         } catch {
             if ProcureCommandLine.exitCode(for: error) == .success {
-                return (.help(ProcureCommandLine.fullMessage(for: error)), nil)
+                return .answered(.help(ProcureCommandLine.fullMessage(for: error)))
             }
-            return (.failure(ProcureError(.invalidArgument, ProcureCommandLine.usageMessage(for: error, words: words))), nil)
+            return .answered(.failure(ProcureError(.invalidArgument, ProcureCommandLine.usageMessage(for: error, words: words))))
         }
         if parsed is RunFileCommand {
-            return (.failure(ProcureError(.invalidArgument, "`run FILE` runs a batch from the command line, not from within one")), nil)
+            return .answered(.failure(ProcureError(.invalidArgument, "`run FILE` runs a batch from the command line, not from within one")))
         }
         guard let command = parsed as? any ProcureCommand else {
             // `VERB --help` parses as swift-argument-parser's help command, and a group such as
@@ -42,19 +50,28 @@ struct LineRunner {
             do {
                 try helper.run()
             } catch {
-                return (.help(ProcureCommandLine.fullMessage(for: error)), nil)
+                return .answered(.help(ProcureCommandLine.fullMessage(for: error)))
             }
-            return (.help(ProcureCommandLine.helpMessage()), nil)
+            return .answered(.help(ProcureCommandLine.helpMessage()))
         }
-        let context = CommandContext(session: session, actor: actor ?? defaultActor)
-        let outcome: LineOutcome
-        if let key = command.common.key, !type(of: command).readsOnly {
-            outcome = LineRunner.outcome { try LineRunner.idempotent(command, key: key, words: words, context: context) }
-        } else {
-            outcome = LineRunner.outcome { try command.execute(in: context) }
+        return .verb(command, actor: actor, words: words)
+    }
+
+    /// Runs a prepared line's verb against the database (the line's transaction).
+    func execute(_ prepared: PreparedLine) -> LineAnswer {
+        switch prepared {
+        case .answered(let outcome):
+            return LineAnswer(outcome: outcome, format: nil, inFieldOrder: true)
+        case .verb(let command, let actor, let words):
+            let context = CommandContext(session: session, actor: actor ?? defaultActor)
+            let outcome: LineOutcome
+            if let key = command.common.key, !type(of: command).readsOnly {
+                outcome = LineRunner.outcome { try LineRunner.idempotent(command, key: key, words: words, context: context) }
+            } else {
+                outcome = LineRunner.outcome { try command.execute(in: context) }
+            }
+            return LineAnswer(outcome: outcome, format: command.common.format, inFieldOrder: type(of: command).ordersItsFields)
         }
-        guard case .success(let result) = outcome, !type(of: command).ordersItsFields else { return (outcome, command.common.format) }
-        return (.success(FieldOrder.ordered(result)), command.common.format)
     }
 
     /// `--as NAME` (or `--as=NAME`) anywhere among a line's words up to a `--`: before the verb,
@@ -136,4 +153,23 @@ struct LineRunner {
 /// Thrown to roll back a `--dry-run` while still returning what it would have done.
 struct DryRun: Error {
     let result: JSONValue
+}
+
+/// A line ready to run: its verb with the line's `--as` and words, or the answer it already has.
+enum PreparedLine {
+    case verb(any ProcureCommand, actor: String?, words: [String])
+    case answered(LineOutcome)
+}
+
+/// What a line's run gave: the outcome, the line's own `--format`, if it gave one, and whether
+/// the result is already in the order it prints in (else `FieldOrder` puts it there).
+struct LineAnswer {
+    let outcome: LineOutcome
+    let format: OutputFormat?
+    let inFieldOrder: Bool
+
+    var printable: LineOutcome {
+        guard case .success(let result) = outcome, !inFieldOrder else { return outcome }
+        return .success(FieldOrder.ordered(result))
+    }
 }
