@@ -33,8 +33,10 @@ final class HandOver<Element>: @unchecked Sendable {
         guard head < items.count else { return nil }
         let item = items[head]
         head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
+        // drop the taken items once they are as many as the hand-over holds: a taker that never
+        // catches up (the queue never empty) must not keep every item it was ever handed
+        if head >= capacity || head == items.count {
+            items.removeFirst(head)
             head = 0
         }
         condition.broadcast()
