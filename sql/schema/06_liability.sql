@@ -180,8 +180,13 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
 BEGIN
-    UPDATE procure.liabilities SET inputs = NULL, result = NULL
-     WHERE supplier_id = p_supplier_id AND order_id = p_order_id AND status IN ('open', 'claimed');
+    -- looked for first: most orders have no liability (a replacement being created, a report
+    -- on an order never revoked), and an UPDATE of no rows still fires every statement trigger
+    IF EXISTS (SELECT 1 FROM procure.liabilities
+                WHERE supplier_id = p_supplier_id AND order_id = p_order_id AND status IN ('open', 'claimed')) THEN
+        UPDATE procure.liabilities SET inputs = NULL, result = NULL
+         WHERE supplier_id = p_supplier_id AND order_id = p_order_id AND status IN ('open', 'claimed');
+    END IF;
 END
 $$;
 
