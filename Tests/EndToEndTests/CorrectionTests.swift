@@ -176,6 +176,23 @@ final class CorrectionTests: DatabaseTestCase {
         try workedExampleOrder()
         XCTAssertEqual(try errorCode(["correct", "PO-1", "--reason", "other", "--note", "", "--as", buyer]), "invalid_argument")
         XCTAssertEqual(try errorCode(["correct", "PO-1", "--reason", "typo", "--note", "x", "--as", buyer]), "invalid_argument")
+        // the revocation's rules live where every revocation is written, and say which flag
+        let blank = try batch(["correct PO-1 --reason other --note '   ' --as \(buyer)"]).objects.first
+        XCTAssertEqual(blank?["error"]?["code"]?.text, "invalid_argument")
+        XCTAssertTrue(blank?["error"]?["message"]?.text?.contains("(--note)") ?? false, "\(blank?.serialized ?? "")")
+        XCTAssertEqual(try sql("SELECT status FROM procure.orders WHERE number = 'PO-1'").first?["status"], "in_production")
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.corrections").first?["n"], "0")
+    }
+
+    /// psql is held to the same rules as `correct`: a revocation written by hand with a reason
+    /// outside the list, or of a draft, is refused by the table's own trigger.
+    func testARevocationWrittenInPsqlMeetsTheSameRules() throws {
+        try workedExampleOrder()
+        let order = "(SELECT supplier_id FROM procure.orders WHERE number = 'PO-1'), (SELECT id FROM procure.orders WHERE number = 'PO-1')"
+        XCTAssertThrowsError(try sql("INSERT INTO procure.corrections (supplier_id, order_id, reason, note) VALUES (\(order), 'typo', 'x')")) { error in
+            XCTAssertTrue(String(reflecting: error).contains("is not one of"), String(reflecting: error))
+        }
+        XCTAssertEqual(try sql("SELECT status FROM procure.orders WHERE number = 'PO-1'").first?["status"], "in_production")
     }
 
     func testEightClientsRacingOverFiftyOrders() throws {

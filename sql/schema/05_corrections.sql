@@ -140,11 +140,11 @@ BEGIN
     IF NEW.reason IS NULL OR NEW.reason NOT IN
        ('wrong-quantity', 'wrong-item', 'wrong-price', 'wrong-supplier', 'wrong-date', 'duplicate', 'other') THEN
         PERFORM procure.fail('invalid_argument', format(
-            'order %s: reason %s is not one of wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other',
-            o.number, coalesce(NEW.reason, 'NULL')));
+            'order %s: the reason (--reason) %s is not one of wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other',
+            o.number, coalesce(NEW.reason, '(missing)')));
     END IF;
     IF NEW.note IS NULL OR btrim(NEW.note) = '' THEN
-        PERFORM procure.fail('invalid_argument', format('order %s: a revocation note (--note) is required', o.number));
+        PERFORM procure.fail('invalid_argument', format('order %s: a revocation note (--note) is required and must not be empty', o.number));
     END IF;
     NEW.settlement := coalesce(NEW.settlement, 0);
     NEW.order_state := o.status;
@@ -383,24 +383,9 @@ DECLARE
     v_supplier_id bigint;
     v_replace boolean := p_replace IS NOT NULL AND jsonb_typeof(p_replace) = 'array' AND jsonb_array_length(p_replace) > 0;
 BEGIN
+    -- the order's state, the reason and the note are the revocation's own rules, checked where
+    -- every revocation is written (corrections_before_insert), psql's included
     o := procure.get_order(p_number, true);
-    IF o.status = 'revoked' THEN
-        PERFORM procure.fail('already_revoked', format('order %s is already revoked (at %s)', o.number, o.revoked_at));
-    END IF;
-    IF o.status NOT IN ('issued', 'acknowledged', 'in_production') THEN
-        PERFORM procure.fail('invalid_state', format(
-            'order %s is %s; only issued, acknowledged or in-production orders are revoked%s',
-            o.number, o.status, CASE WHEN o.status = 'draft' THEN ' (edit or delete a draft instead)' ELSE '' END));
-    END IF;
-    IF p_reason IS NULL OR p_reason NOT IN
-       ('wrong-quantity', 'wrong-item', 'wrong-price', 'wrong-supplier', 'wrong-date', 'duplicate', 'other') THEN
-        PERFORM procure.fail('invalid_argument', format(
-            'order %s: --reason %s is not one of wrong-quantity, wrong-item, wrong-price, wrong-supplier, wrong-date, duplicate, other',
-            o.number, coalesce(p_reason, '(missing)')));
-    END IF;
-    IF p_note IS NULL OR btrim(p_note) = '' THEN
-        PERFORM procure.fail('invalid_argument', format('order %s: --note is required and must not be empty', o.number));
-    END IF;
     IF p_replace IS NOT NULL AND jsonb_typeof(p_replace) <> 'array' THEN
         PERFORM procure.fail('invalid_argument', format('order %s: --replace lines must be a list', o.number));
     END IF;
