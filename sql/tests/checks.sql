@@ -206,6 +206,15 @@ SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct('T-1', 'wrong-qu
 SELECT pg_temp.chk('invalid_argument', $$SELECT procure.correct('T-1', 'wrong-quantity', 'n', NULL, 'BETA', NULL)$$);
 SELECT pg_temp.chk('price_above_base', $$SELECT procure.correct('T-1', 'wrong-quantity', 'n', '[{"sku":"A","qty":"40","price":"13"}]', NULL, 200)$$);
 SELECT pg_temp.eq('failed correction left the order alone', (SELECT procure.po_show('T-1') ->> 'status'), 'in_production');
+-- the revocation's rules hold a raw insert as they hold correct, and a group role revokes nothing
+SELECT pg_temp.chk('invalid_argument', $$INSERT INTO procure.corrections (supplier_id, order_id, reason, note) SELECT supplier_id, id, 'oops', 'raw' FROM procure.orders WHERE number = 'T-1'$$);
+SELECT pg_temp.chk('invalid_argument', $$INSERT INTO procure.corrections (supplier_id, order_id, reason, note) SELECT supplier_id, id, 'other', '  ' FROM procure.orders WHERE number = 'T-1'$$);
+RESET ROLE;
+SET ROLE procure_buyer;
+SELECT pg_temp.chk('not_found', $$SELECT procure.correct('T-1', 'other', 'as the group', NULL, NULL, NULL)$$);
+RESET ROLE;
+SET ROLE chk_b1;
+SELECT pg_temp.eq('raw and group revocations left the order alone', (SELECT procure.po_show('T-1') ->> 'status'), 'in_production');
 CREATE TEMP TABLE cb AS SELECT procure.correct('T-1', 'wrong-quantity', 'ordered 100 instead of 40', '[{"sku":"A","qty":"40"}]', NULL, 200) AS r;
 SELECT pg_temp.eq('correct stores the inputs it read from the order', pg_temp.inputs('T-1'), jsonb_build_object(
     'regime', 'cost', 'currency', 'CNY', 'profit_rate', '10', 'schedule', '{"acknowledged":"5","materials":"25"}'::jsonb,
