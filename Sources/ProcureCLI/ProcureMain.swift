@@ -38,7 +38,7 @@ public enum ProcureMain {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
         var options: RunOptions
         do {
-            options = try RunOptions.parse(arguments)
+            options = try RunOptions.parseQuickly(arguments)
         } catch {
             if RunOptions.exitCode(for: error) == .success {
                 Console.out(ProcureCommandLine.helpMessage() + "\n")

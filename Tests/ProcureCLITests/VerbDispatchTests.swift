@@ -11,6 +11,11 @@ final class VerbDispatchTests: XCTestCase {
         ["po", "show", "PO-1", "--as", "alice", "--format", "json"],
         ["po", "show", "--as", "alice", "PO-1"],
         ["po", "show", "PO-1", "--key", "k1"],
+        ["po", "show", "PO-1", "--format=csv", "--key=k2"], ["po", "show", "--format", "table", "PO-1"],
+        ["po", "show", "PO-1", "--format", "yaml"], ["po", "show", "PO-1", "--format"], ["po", "show", "PO-1", "--key="],
+        ["po", "show", "PO-1", "--format", "json", "--format", "csv"], ["po", "show", "-PO-1"], ["po", "show", "PO-1", "-"],
+        ["liability", "show", "PO-1", "--format", "json"], ["liability", "show"], ["liability", "show", "PO-1", "--all"],
+        ["history", "PO-1", "--key", "k"], ["history", "PO-1", "PO-2"], ["history", "--format=json", "PO-1"],
         ["po", "show", "show"],
         ["po", "show", "--", "--as"],
         ["po", "create", "S1", "I1:10", "I2:5@9.50", "--date", "2025-01-02", "--number", "PO-9"],
@@ -69,18 +74,17 @@ final class VerbDispatchTests: XCTestCase {
 
     func testParseLineMatchesParseAsRoot() {
         for words in lines {
-            let expected = Result { try ProcureCommandLine.parseAsRoot(words) }
-            let actual = Result { try ProcureCommandLine.parseLine(words) }
-            switch (expected, actual) {
-            case let (.success(want), .success(got)):
-                XCTAssertTrue(type(of: want) == type(of: got), "\(words): \(type(of: want)) vs \(type(of: got))")
-                XCTAssertEqual(dumped(got), dumped(want), "\(words)")
-            case let (.failure(want), .failure(got)):
-                XCTAssertEqual(ProcureCommandLine.fullMessage(for: got), ProcureCommandLine.fullMessage(for: want), "\(words)")
-                XCTAssertEqual(ProcureCommandLine.exitCode(for: got), ProcureCommandLine.exitCode(for: want), "\(words)")
-            default:
-                XCTFail("\(words): parseAsRoot gave \(expected), parseLine gave \(actual)")
-            }
+            assertSameParse(Result { try ProcureCommandLine.parseAsRoot(words) as ParsableArguments },
+                            Result { try ProcureCommandLine.parseLine(words) as ParsableArguments }, of: "\(words)", by: ProcureCommandLine.self)
+        }
+    }
+
+    func testOrderReadsTakeTheHandWrittenPath() {
+        XCTAssertNotNil(OrderShow.quickly(["PO-1", "--format", "json"]))
+        XCTAssertNotNil(LiabilityShow.quickly(["PO-1"]))
+        XCTAssertNotNil(HistoryCommand.quickly(["PO-1", "--key=k"]))
+        for words in [["PO-1", "--bogus"], ["PO-1", "--help"], [], ["PO-1", "PO-2"], ["PO-1", "--format", "yaml"]] {
+            XCTAssertNil(OrderShow.quickly(words), "\(words)")
         }
     }
 
@@ -101,7 +105,43 @@ final class VerbDispatchTests: XCTestCase {
         XCTAssertNotEqual(one, dumped(try ProcureCommandLine.parseLine(["po", "show", "PO-1", "--as", "b"])))
     }
 
-    private func dumped(_ command: ParsableCommand) -> String {
+    /// The process arguments: `RunOptions.parseQuickly` (the flags before the verb read by hand
+    /// when plain) must give what `RunOptions.parse` gives, values, errors and help alike.
+    func testRunOptionsQuickParseMatchesParse() {
+        let argumentLists: [[String]] = [
+            [], ["po", "show", "PO-1"], ["--db", "host=/tmp dbname=p", "po", "show", "PO-1", "--as", "b"],
+            ["--db=postgres://x/y", "--format", "json", "--as", "alice", "po", "show", "PO-1", "--format", "csv"],
+            ["--format=csv", "report", "price-compliance"], ["--stop-on-error", "--atomic"], ["--version"],
+            ["--atomic", "--as=bob", "correct", "PO-1", "--reason", "other"], ["--db="], ["--as="],
+            ["--format", "yaml", "po", "list"], ["--format", "--as", "b"], ["--db"], ["--as"],
+            ["--db", "a", "--db", "b", "po", "list"], ["--atomic", "--atomic"], ["--version=1"],
+            ["--help"], ["-h"], ["help"], ["--bogus", "po", "list"], ["--", "po", "list"],
+            ["po", "--help"], ["-5"], ["--stop-on-error", "run", "file.txt"], ["--format", "table"],
+        ]
+        for arguments in argumentLists {
+            assertSameParse(Result { try RunOptions.parse(arguments) as ParsableArguments },
+                            Result { try RunOptions.parseQuickly(arguments) as ParsableArguments }, of: "\(arguments)", by: RunOptions.self)
+        }
+        XCTAssertNotNil(RunOptions.quickly(["--db", "x", "--format", "json", "po", "show", "PO-1"]), "the common shape takes the short path")
+        XCTAssertNil(RunOptions.quickly(["--help"]))
+    }
+
+    /// The same value (type and every field), or the same message and exit code.
+    private func assertSameParse(_ expected: Result<any ParsableArguments, Error>, _ actual: Result<any ParsableArguments, Error>,
+                                 of what: String, by command: ParsableCommand.Type) {
+        switch (expected, actual) {
+        case let (.success(want), .success(got)):
+            XCTAssertTrue(type(of: want) == type(of: got), "\(what): \(type(of: want)) vs \(type(of: got))")
+            XCTAssertEqual(dumped(got), dumped(want), what)
+        case let (.failure(want), .failure(got)):
+            XCTAssertEqual(command.fullMessage(for: got), command.fullMessage(for: want), what)
+            XCTAssertEqual(command.exitCode(for: got), command.exitCode(for: want), what)
+        default:
+            XCTFail("\(what): swift-argument-parser gave \(expected), the short path \(actual)")
+        }
+    }
+
+    private func dumped(_ command: ParsableArguments) -> String {
         var text = ""
         dump(command, to: &text)
         return text

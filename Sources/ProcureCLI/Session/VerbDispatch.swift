@@ -18,9 +18,14 @@ extension ProcureCommandLine {
     /// which was a third of a read line's client CPU (docs/benchmarks.md). The whole tree's
     /// parse and help never see it: they start from `ProcureCommandLine`, which has none.
     static func parseLine(_ words: [String]) throws -> ParsableCommand {
-        if let verb = verbType(words), let parsed = try? verb.type.parseAsRoot(Array(words.dropFirst(verb.consumed))),
-           parsed is any ProcureCommand {
-            return parsed
+        if let verb = verbType(words) {
+            let rest = Array(words.dropFirst(verb.consumed))
+            if let read = verb.type as? any OrderNumberRead.Type, let parsed = read.quickly(rest) {
+                return parsed
+            }
+            if let parsed = try? verb.type.parseAsRoot(rest), parsed is any ProcureCommand {
+                return parsed
+            }
         }
         return try parseAsRoot(words)
     }
@@ -141,5 +146,63 @@ extension ProcureCommandLine {
         let inner = rest[..<close]
         // `--settlement <settlement>` → `--settlement`
         return inner.split(separator: " ").first.map(String.init)
+    }
+}
+
+/// A verb that reads one order: `VERB ORDER [--format F] [--key K]` (`--as` is taken out before
+/// any verb is parsed). The most frequent batch lines, so their plain shape is read by hand:
+/// swift-argument-parser builds a verb's whole argument set by reflection at every parse, most
+/// of a read line's client CPU (docs/benchmarks.md §3). Any other shape goes to
+/// swift-argument-parser; `VerbDispatchTests` checks that both give the same command.
+protocol OrderNumberRead: ProcureCommand where Options == ReadOptions {
+    var number: String { get set }
+    var common: ReadOptions { get set }
+}
+
+extension OrderShow: OrderNumberRead {}
+extension LiabilityShow: OrderNumberRead {}
+extension HistoryCommand: OrderNumberRead {}
+
+extension OrderNumberRead {
+    /// The command of the verb's words, when they have the plain shape; else nil.
+    static func quickly(_ words: [String]) -> Self? {
+        var number: String?
+        var values: [String: String] = [:]
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            if !word.hasPrefix("-") {
+                guard number == nil else { return nil }
+                number = word
+                index += 1
+                continue
+            }
+            var name = word
+            let value: String
+            if let equals = word.firstIndex(of: "=") {
+                name = String(word[..<equals])
+                value = String(word[word.index(after: equals)...])
+                index += 1
+            } else {
+                guard index + 1 < words.count, !words[index + 1].hasPrefix("-") else { return nil }
+                value = words[index + 1]
+                index += 2
+            }
+            guard ["--format", "--key"].contains(name), !value.isEmpty, values[name] == nil else { return nil }
+            values[name] = value
+        }
+        guard let number else { return nil }
+        var options = ReadOptions()
+        options.actor = nil
+        options.format = nil
+        if let format = values["--format"] {
+            guard let given = OutputFormat(rawValue: format) else { return nil }
+            options.format = given
+        }
+        options.key = values["--key"]
+        var command = Self()
+        command.number = number
+        command.common = options
+        return command
     }
 }
