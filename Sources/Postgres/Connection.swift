@@ -15,6 +15,8 @@ public final class Connection {
     /// round trip, after which the transaction is over.
     private var commitsAfterNext = false
     private(set) var committedEarly = false
+    /// Transactions of the lines after this one, sent before their turn (`ReadAhead.swift`).
+    var readAhead = ReadAhead()
 
     /// Connects with a libpq connection string or URL. An empty string uses libpq's own
     /// defaults (`PGHOST`, `PGDATABASE`, service file, …).
@@ -66,6 +68,8 @@ public final class Connection {
         if !deferred.isEmpty || commitsAfterNext {
             return try sendingDeferred(with: (sql, parameters))
         }
+        try readAhead.refuseWhileCapturing()
+        try settleReadAhead()
         let handle = try openHandle()
         let texts = parameters.map { $0.postgresText }
         let result = withCStrings(texts) { pointers in
@@ -78,11 +82,27 @@ public final class Connection {
     /// is sent, then one Sync, then the results are read), in order, as `query` would one by
     /// one. Parameters still travel apart from the SQL. When one fails the server skips the
     /// rest up to the Sync, and its error is thrown once the pipeline is drained; an open
-    /// transaction is then aborted as after any failed statement.
+    /// transaction is then aborted as after any failed statement. Statements already sent ahead
+    /// (`sendAhead`) are not sent again: their results are read.
     @discardableResult
-    public func pipeline(_ statements: [(sql: String, parameters: [any PostgresEncodable])]) throws -> [QueryResult] {
+    public func pipeline(_ statements: [Statement]) throws -> [QueryResult] {
+        if readAhead.capturing {
+            readAhead.captured = statements
+            throw ReadAhead.Captured()
+        }
+        if !readAhead.entries.isEmpty {
+            return try pipelineSentAhead(statements)
+        }
         let handle = try openHandle()
         guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
+        try send(statements, handle)
+        let outcome = try receive(statements.count, handle)
+        guard PQexitPipelineMode(handle) == 1 else { try abandonPipeline(handle) }
+        return try outcome.get()
+    }
+
+    /// Sends statements and their Sync in pipeline mode, without reading.
+    func send(_ statements: [Statement], _ handle: OpaquePointer) throws {
         var sent = true
         for statement in statements where sent {
             let texts = statement.parameters.map { $0.postgresText }
@@ -92,9 +112,14 @@ public final class Connection {
         }
         // PQpipelineSync also flushes what was sent.
         guard sent, PQpipelineSync(handle) == 1 else { try abandonPipeline(handle) }
+    }
+
+    /// Reads the results of `count` statements sent in pipeline mode and their Sync: the
+    /// results, or the first statement's error.
+    func receive(_ count: Int, _ handle: OpaquePointer) throws -> Result<[QueryResult], PostgresError> {
         var results: [QueryResult] = []
         var failure: PostgresError?
-        for _ in statements {
+        for _ in 0..<count {
             // Each statement's results, then a NULL.
             while let result = PQgetResult(handle) {
                 defer { PQclear(result) }
@@ -111,9 +136,9 @@ public final class Connection {
         guard let sync = PQgetResult(handle) else { try abandonPipeline(handle, failure) }
         let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
         PQclear(sync)
-        guard synced, PQexitPipelineMode(handle) == 1 else { try abandonPipeline(handle, failure) }
-        if let failure { throw failure }
-        return results
+        guard synced else { try abandonPipeline(handle, failure) }
+        if let failure { return .failure(failure) }
+        return .success(results)
     }
 
     /// Defers statements to the next one's round trip.
@@ -164,14 +189,17 @@ public final class Connection {
 
     /// A pipeline that could not be sent or read to its end: the connection is in an unknown
     /// state, so it is closed (the next command reconnects) and the error is thrown.
-    private func abandonPipeline(_ handle: OpaquePointer, _ failure: PostgresError? = nil) throws -> Never {
+    func abandonPipeline(_ handle: OpaquePointer, _ failure: PostgresError? = nil) throws -> Never {
         let error = failure ?? connectionError()
+        readAhead.entries = []
         close()
         throw error
     }
 
     /// Runs SQL text that may hold several statements and no parameters (migrations, BEGIN, …).
     public func execute(script sql: String) throws {
+        try readAhead.refuseWhileCapturing()
+        try settleReadAhead()
         try flushDeferred()
         let handle = try openHandle()
         _ = try consume(PQexec(handle, sql))

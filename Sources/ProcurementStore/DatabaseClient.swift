@@ -28,6 +28,14 @@ public struct DatabaseClient {
     public var begin: () throws -> Void
     public var commit: () throws -> Void
     public var rollback: () throws -> Void
+    /// The one whole transaction (`BEGIN` … `COMMIT`, one round trip) that `body` would send,
+    /// found by running it with nothing sent; nil when it sends anything else first.
+    public var capturedTransaction: (_ body: () -> Void) -> [Connection.Statement]?
+    /// Sends such transactions ahead of their turn, in order: each one's results are read when
+    /// it runs the same statements (`Connection.sendAhead`).
+    public var sendAhead: (_ transactions: [[Connection.Statement]]) throws -> Void
+    /// Reads and forgets what was sent ahead and has not run since.
+    public var settleReadAhead: () throws -> Void
     /// The migrations recorded as applied: version → name and checksum.
     public var appliedMigrations: (_ migrator: Migrator) throws -> [Int: (name: String, checksum: String)]
 

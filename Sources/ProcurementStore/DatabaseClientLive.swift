@@ -30,6 +30,9 @@ extension DatabaseClient {
             begin: { try connection.execute(script: "BEGIN") },
             commit: { try connection.execute(script: "COMMIT") },
             rollback: { try connection.execute(script: "ROLLBACK") },
+            capturedTransaction: { body in connection.capturedTransaction(body) },
+            sendAhead: { transactions in try connection.sendAhead(transactions) },
+            settleReadAhead: { try connection.settleReadAhead() },
             appliedMigrations: { migrator in try migrator.appliedChecksums(connection) },
 
             idempotentResult: { key, verb in

@@ -88,6 +88,39 @@ final class BatchModeTests: DatabaseTestCase {
         XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.items").first?["n"], "60")
     }
 
+    /// Reading lines go to the server together (`executeReadingAhead`): each still answers what
+    /// it would alone, in order, after the writes before it and before the writes after it, a
+    /// failed read (an unknown order, an unknown user) taking no other line down.
+    func testReadsSentAheadAnswerInOrderAmongWrites() throws {
+        let buyer = try seedCatalogue()
+        XCTAssertEqual(try batch(["po create S1 A:1 --number PO-R1 --date 2026-02-01 --as \(buyer)"]).status, 0)
+        var lines: [String] = []
+        for round in 1...3 {
+            lines += Array(repeating: "po show PO-R1 --as \(buyer)", count: 20)
+            lines += ["po show PO-NONE --as \(buyer)", "po show PO-R1 --as nobody_\(round)", "item list"]
+            lines += ["po line add PO-R1 B:\(round) --as \(buyer)"]
+        }
+        lines += Array(repeating: "po show PO-R1 --as \(buyer)", count: 5)
+        let run = try batch(lines)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.objects.map { $0["line"]?.text }, lines.indices.map { String($0 + 1) })
+        var shownLines = 1
+        for (line, answer) in zip(lines, run.objects) {
+            if line.hasPrefix("po line add") {
+                XCTAssertEqual(answer["ok"], .bool(true), "\(answer.serialized)")
+                shownLines += 1
+            } else if line.contains("PO-NONE") {
+                XCTAssertEqual(answer["error"]?["code"]?.text, "not_found")
+            } else if line.contains("nobody_") {
+                XCTAssertEqual(answer["error"]?["code"]?.text, "not_found")
+            } else if line == "item list" {
+                XCTAssertEqual(answer["result"]?.arrayValue?.count, 2)
+            } else {
+                XCTAssertEqual(answer["result"]?["lines"]?.arrayValue?.count, shownLines, "\(line) after \(shownLines - 1) line adds")
+            }
+        }
+    }
+
     /// Answers stream: a line's answer comes while the batch's input is still open, so a
     /// program may write a line, read its answer and then decide on the next.
     func testALinesAnswerComesBeforeTheInputEnds() throws {

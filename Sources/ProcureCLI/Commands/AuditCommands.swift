@@ -7,6 +7,7 @@ struct HistoryCommand: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", _superCommandName: "procure", abstract: "An order's full audit trail: who, when, what, old → new.",
         discussion: "Examples:\n  procure history PO-1\n  procure --format json history PO-1-R1")
+    static let readsAhead = true
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: ReadOptions
 

@@ -45,6 +45,7 @@ struct CaseList: ProcureCommand {
         commandName: "list", _superCommandName: "procure",
         abstract: "Cases not yet settled, soonest deadline first: state, next deadline, days left, liability, last note.",
         discussion: "Examples:\n  procure case list\n  procure case list --supplier S1 --all")
+    static let readsAhead = true
     @Option(help: ArgumentHelp("Only cases in this state: open, claimed, agreed or settled.", valueName: "state")) var state: String?
     @Option(help: ArgumentHelp("Only this supplier.", valueName: "code")) var supplier: String?
     @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?

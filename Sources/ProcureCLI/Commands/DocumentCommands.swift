@@ -140,6 +140,7 @@ struct SettingSet: ProcureCommand {
 struct SettingList: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", _superCommandName: "procure", abstract: "Every setting, set or not.", discussion: "Examples:\n  procure setting list\n  procure --format json setting list")
+    static let readsAhead = true
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

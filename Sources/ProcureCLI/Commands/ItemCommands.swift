@@ -24,6 +24,7 @@ struct ItemAdd: ProcureCommand {
 struct ItemList: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", _superCommandName: "procure", abstract: "Every item, by SKU.", discussion: "Example:\n  procure item list")
+    static let readsAhead = true
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

@@ -12,6 +12,7 @@ struct LiabilityGroup: ParsableCommand {
 struct LiabilityShow: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", _superCommandName: "procure", abstract: "The itemised liability of a revoked order.", discussion: "Example:\n  procure liability show PO-1")
+    static let readsAhead = true
     @Argument(help: ArgumentHelp("The revoked order's number.", valueName: "order")) var number: String
     @OptionGroup var common: ReadOptions
 
@@ -23,6 +24,7 @@ struct LiabilityShow: ProcureCommand {
 struct LiabilityList: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", _superCommandName: "procure", abstract: "List liabilities.", discussion: "Examples:\n  procure liability list --status open\n  procure liability list --supplier S1")
+    static let readsAhead = true
     @Option(help: ArgumentHelp("Only this supplier.", valueName: "code")) var supplier: String?
     @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
     @Option(help: ArgumentHelp("Only liabilities in this state: open, claimed, agreed or settled.", valueName: "status")) var status: String?

@@ -85,6 +85,7 @@ struct OrderShow: OrderStep {
     static let configuration = CommandConfiguration(
         commandName: "show", _superCommandName: "procure", abstract: "Show an order, its lines, payments and links.",
         discussion: "Examples:\n  procure po show PO-1\n  procure --format json po show PO-1 --as alice")
+    static let readsAhead = true
     static var step: KeyPath<DatabaseClient, (String) throws -> JSONValue> { \.poShow }
     @Argument(help: ArgumentHelp("Order number.", valueName: "order")) var number: String
     @OptionGroup var common: ReadOptions
@@ -136,6 +137,7 @@ struct OrderList: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", _superCommandName: "procure", abstract: "List orders you may see.",
         discussion: "Examples:\n  procure po list --status issued --from 2026-01-01 --limit 20\n  procure po list --supplier S1 --buyer alice")
+    static let readsAhead = true
     @Option(help: ArgumentHelp("Only this buyer's orders.", valueName: "user")) var buyer: String?
     @Option(help: ArgumentHelp("Only this supplier's orders.", valueName: "code")) var supplier: String?
     @Option(help: ArgumentHelp("Only orders in this status: draft, issued, acknowledged, in_production, delivered, closed or revoked.",

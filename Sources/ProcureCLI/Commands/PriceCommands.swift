@@ -27,6 +27,7 @@ struct PriceSet: ProcureCommand {
 struct PriceList: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", _superCommandName: "procure", abstract: "A supplier's price list.", discussion: "Examples:\n  procure price list S1\n  procure price list S1 --on 2026-07-01")
+    static let readsAhead = true
 
     @Argument(help: ArgumentHelp("Supplier code.", valueName: "supplier")) var supplier: String
     @Option(help: ArgumentHelp("Only prices in force on this day (default: every period).", valueName: "YYYY-MM-DD")) var on: PostgresDate?

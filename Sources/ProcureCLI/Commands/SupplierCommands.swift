@@ -75,6 +75,7 @@ struct SupplierList: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", _superCommandName: "procure", abstract: "Every supplier with its terms, by code.",
         discussion: "Example:\n  procure supplier list")
+    static let readsAhead = true
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

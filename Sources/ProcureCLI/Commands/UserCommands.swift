@@ -49,6 +49,7 @@ struct UserList: ProcureCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", _superCommandName: "procure", abstract: "The users you may see, with their roles and limits.",
         discussion: "Examples:\n  procure user list\n  procure --format csv user list")
+    static let readsAhead = true
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {

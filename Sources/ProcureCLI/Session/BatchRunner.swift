@@ -8,7 +8,9 @@ import ProcurementStore
 /// them in order: the next lines are read and parsed while this one is at the database, and
 /// the last one is printed while the next runs. The lines still run one after another, each
 /// in its own transaction, on the session's one connection, and print in their order; only
-/// the client's own work (parsing, printing) overlaps the database's.
+/// the client's own work (parsing, printing) overlaps the database's. Consecutive lines of the
+/// verbs that read in one round trip (`readsAhead`) go to the server together
+/// (`LineRunner.executeReadingAhead`), so it runs them without waiting for the client between.
 struct BatchRunner {
     let runner: LineRunner
     let writer: OutputWriter
@@ -17,6 +19,9 @@ struct BatchRunner {
 
     /// Lines parsed ahead of the one running, and answers waiting to print.
     static let lookAhead = 32
+    /// At most this many reading lines already parsed run as one read-ahead
+    /// (`LineRunner.executeReadingAhead`).
+    static let readAheadLines = 16
 
     /// Returns the process exit code: 0 when every line succeeded, else 1 (the shell: see below).
     func run(_ input: some LineSource) -> Int32 {
@@ -87,14 +92,26 @@ struct BatchRunner {
         }
         var failures = 0
         var stopped = false
-        while let (lineNumber, prepared) = lines.take() {
-            let answer = runner.execute(prepared)
-            answers.put((lineNumber, answer))
-            if !answer.outcome.succeeded {
-                failures += 1
-                if stopOnError {
-                    stopped = true
-                    break
+        // reads ahead only where a line's failure changes nothing for the next: not when the
+        // batch stops at its first failure, nor inside an --atomic transaction
+        let readsAhead = !stopOnError && !runner.session.atomic
+        running: while let first = lines.take() {
+            var group = [first]
+            if readsAhead, first.1.readsAhead {
+                while group.count < BatchRunner.readAheadLines,
+                      let next = lines.takeIfReady(where: { $0.1.readsAhead }) {
+                    group.append(next)
+                }
+            }
+            let answered = group.count == 1 ? [runner.execute(first.1)] : runner.executeReadingAhead(group.map(\.1))
+            for ((lineNumber, _), answer) in zip(group, answered) {
+                answers.put((lineNumber, answer))
+                if !answer.outcome.succeeded {
+                    failures += 1
+                    if stopOnError {
+                        stopped = true
+                        break running
+                    }
                 }
             }
         }

@@ -60,6 +60,9 @@ protocol ProcureCommand: ParsableCommand {
     /// True for a verb whose result comes in an order of its own (a report's documented
     /// columns); every other result is put in `FieldOrder`'s order.
     static var ordersItsFields: Bool { get }
+    /// True for a verb that only reads, in one call (`context.call`) and with nothing done
+    /// before it: a batch may send its transaction ahead of its turn (`BatchRunner`).
+    static var readsAhead: Bool { get }
     func execute(in context: CommandContext) throws -> JSONValue
 }
 
@@ -67,4 +70,5 @@ extension ProcureCommand {
     /// True for verbs with `ReadOptions`: their `--key` stores nothing.
     static var readsOnly: Bool { Options.self == ReadOptions.self }
     static var ordersItsFields: Bool { false }
+    static var readsAhead: Bool { false }
 }

@@ -31,6 +31,20 @@ final class HandOver<Element>: @unchecked Sendable {
         defer { condition.unlock() }
         while head == items.count, !closed { condition.wait() }
         guard head < items.count else { return nil }
+        return takeHead()
+    }
+
+    /// The next item without waiting, when there is one and `accept` takes it; else nil, and
+    /// the item, if any, stays next.
+    func takeIfReady(where accept: (Element) -> Bool) -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard head < items.count, accept(items[head]) else { return nil }
+        return takeHead()
+    }
+
+    /// Takes the item at `head`; the lock is held.
+    private func takeHead() -> Element {
         let item = items[head]
         head += 1
         // drop the taken items once they are as many as the hand-over holds: a taker that never

@@ -74,6 +74,26 @@ struct LineRunner {
         }
     }
 
+    /// Runs lines of verbs that read in one round trip, as `execute` runs them one by one, but
+    /// with their transactions sent to the server together: each line's transaction is found
+    /// by running the line with nothing sent (`capturedTransaction`), all of them are sent
+    /// (`sendAhead`), and each line then runs for real and reads its own results. A line whose
+    /// first round trip is not one whole transaction ends the read-ahead: it and the rest run at
+    /// their turn. Anything left unread is settled before returning.
+    func executeReadingAhead(_ lines: [PreparedLine]) -> [LineAnswer] {
+        guard lines.count > 1, !session.atomic, let database = try? session.client() else { return lines.map(execute) }
+        var transactions: [[Connection.Statement]] = []
+        for line in lines {
+            guard let captured = database.capturedTransaction({ _ = execute(line) }) else { break }
+            transactions.append(captured)
+        }
+        // a read-ahead that cannot be sent closes the connection: the lines then run at their
+        // turn, on a new one
+        if transactions.count > 1 { try? database.sendAhead(transactions) }
+        defer { try? database.settleReadAhead() }
+        return lines.map(execute)
+    }
+
     /// `--as NAME` (or `--as=NAME`) anywhere among a line's words up to a `--`: before the verb,
     /// between a group and its verb (`po --as bob show PO-1`) or among the verb's arguments.
     /// Taken out before the verb is parsed, so every verb and group accepts it in any place.
@@ -159,6 +179,12 @@ struct DryRun: Error {
 enum PreparedLine {
     case verb(any ProcureCommand, actor: String?, words: [String])
     case answered(LineOutcome)
+
+    /// A line of a verb that reads in one round trip (`ProcureCommand.readsAhead`).
+    var readsAhead: Bool {
+        guard case .verb(let command, _, _) = self else { return false }
+        return type(of: command).readsAhead
+    }
 }
 
 /// What a line's run gave: the outcome, the line's own `--format`, if it gave one, and whether
