@@ -88,6 +88,13 @@ final class VerbDispatchTests: XCTestCase {
         }
     }
 
+    /// `verbType` hands a group's verb its words alone: a group's own options would be lost.
+    func testNoGroupHasOptionsOrArgumentsOfItsOwn() {
+        for group in ProcureCommandLine.configuration.subcommands where !group.configuration.subcommands.isEmpty {
+            XCTAssertTrue(Mirror(reflecting: group.init()).children.isEmpty, "\(group) has properties")
+        }
+    }
+
     func testVerbsTakeTheShortPath() {
         XCTAssertTrue(ProcureCommandLine.verbType(["po", "show", "PO-1"])?.type == OrderShow.self)
         XCTAssertEqual(ProcureCommandLine.verbType(["po", "show", "PO-1"])?.consumed, 2)

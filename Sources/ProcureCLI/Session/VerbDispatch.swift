@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Postgres
 
@@ -31,45 +32,38 @@ extension ProcureCommandLine {
     }
 
     /// The leaf command type the first one or two words name, and how many words that took.
+    /// Looked up in the command tree on first use of those words and remembered: building a
+    /// table of every verb up front touched every command type, a tenth of a one-shot's CPU.
+    /// Groups qualify only when the full parse would pass nothing of theirs to the verb: no
+    /// default subcommand, and no options or arguments of their own, which no group has
+    /// (`VerbDispatchTests` checks; asking by reflection here cost a one-shot 2 % of its CPU).
     static func verbType(_ words: [String]) -> (type: ParsableCommand.Type, consumed: Int)? {
-        if let first = words.first, let type = verbs[[first]] { return (type, 1) }
-        if words.count >= 2, let type = verbs[Array(words.prefix(2))] { return (type, 2) }
-        return nil
+        guard let first = words.first else { return nil }
+        let key = Array(words.prefix(2))
+        verbCache.lock.lock()
+        defer { verbCache.lock.unlock() }
+        if let known = verbCache.found[key] ?? verbCache.found[[first]] { return known }
+        guard let found = lookUpVerb(first, words.count >= 2 ? words[1] : nil) else { return nil }
+        // only verbs are remembered, by their own words: as many as there are verbs
+        verbCache.found[Array(words.prefix(found.consumed))] = found
+        return found
     }
 
-    /// Every verb a line can start with, by its words (`["correct"]`, `["po", "show"]`, aliases
-    /// too), built once from the command tree rather than searched for on every line. Groups
-    /// qualify only when the full parse would pass nothing of theirs to the verb: no options or
-    /// arguments of their own and no default subcommand.
-    private static let verbs: [[String]: ParsableCommand.Type] = {
-        var table: [[String]: ParsableCommand.Type] = [:]
-        func add(_ words: [String], _ type: ParsableCommand.Type) {
-            if table[words] == nil { table[words] = type }   // the first of two same names wins, as in the tree
-        }
-        for top in configuration.subcommands {
-            let subcommands = top.configuration.subcommands
-            if subcommands.isEmpty {
-                names(of: top).forEach { add([$0], top) }
-                continue
-            }
-            guard top.configuration.defaultSubcommand == nil, hasNoProperties(top) else { continue }
-            for leaf in subcommands where leaf.configuration.subcommands.isEmpty {
-                for group in names(of: top) {
-                    names(of: leaf).forEach { add([group, $0], leaf) }
-                }
-            }
-        }
-        return table
-    }()
+    /// The first of two same names wins, as in the tree.
+    private static func lookUpVerb(_ first: String, _ second: String?) -> (type: ParsableCommand.Type, consumed: Int)? {
+        guard let top = configuration.subcommands.first(where: { names(of: $0).contains(first) }) else { return nil }
+        let leaves = top.configuration.subcommands
+        if leaves.isEmpty { return (top, 1) }
+        guard let second, top.configuration.defaultSubcommand == nil,
+              let leaf = leaves.first(where: { $0.configuration.subcommands.isEmpty && names(of: $0).contains(second) })
+        else { return nil }
+        return (leaf, 2)
+    }
+
+    private static let verbCache = VerbCache()
 
     private static func names(of type: ParsableCommand.Type) -> [String] {
         [type._commandName] + type.configuration.aliases
-    }
-
-    /// A group with stored properties may hold options the full parse would decode and hand
-    /// down; such a group is left to `parseAsRoot`.
-    private static func hasNoProperties(_ group: ParsableCommand.Type) -> Bool {
-        Mirror(reflecting: group.init()).children.isEmpty
     }
 }
 
@@ -205,4 +199,11 @@ extension OrderNumberRead {
         command.common = options
         return command
     }
+}
+
+/// What `verbType` has looked up, by a line's first two words (the reader thread of a batch and
+/// the main thread of a shell may ask).
+private final class VerbCache: @unchecked Sendable {
+    let lock = NSLock()
+    var found: [[String]: (type: ParsableCommand.Type, consumed: Int)] = [:]
 }
