@@ -18,8 +18,9 @@ public struct DatabaseClient {
     /// role), the role set with the `BEGIN` and sent with the body's first call, in one round
     /// trip; with `oneCall` the body makes exactly one call and the `COMMIT` goes with it too.
     /// Commits when `body` returns, rolls back when it throws; a serialization failure or
-    /// deadlock reruns `body`.
-    public var transaction: (_ actingAs: String?, _ oneCall: Bool, _ body: () throws -> Void) throws -> Void
+    /// deadlock reruns `body`. With a schema digest, the same first statement first refuses a
+    /// database whose schema is not that one (`Migrator.isStaleSchema`, SchemaCheck.swift).
+    public var transaction: (_ actingAs: String?, _ schemaDigest: String?, _ oneCall: Bool, _ body: () throws -> Void) throws -> Void
     /// Runs `body` in a savepoint of the open transaction, rolled back to when `body` throws.
     public var savepoint: (_ name: String, _ body: () throws -> Void) throws -> Void
     /// Sets the acting user for the rest of the open transaction (nil: the session's own role).
@@ -221,9 +222,10 @@ public struct OrderLineInput: Sendable, Hashable {
 
 extension DatabaseClient {
     /// `transaction` for a body with a result.
-    public func transaction<T>(actingAs user: String?, oneCall: Bool = false, _ body: () throws -> T) throws -> T {
+    public func transaction<T>(actingAs user: String?, checkingSchema digest: String? = nil, oneCall: Bool = false,
+                               _ body: () throws -> T) throws -> T {
         var result: T?
-        try transaction(user, oneCall) { result = try body() }
+        try transaction(user, digest, oneCall) { result = try body() }
         guard let result else { preconditionFailure("a committed transaction ran its body") }
         return result
     }

@@ -17,8 +17,8 @@ extension DatabaseClient {
 
         return DatabaseClient(
             isConnected: { connection.isOpen },
-            transaction: { user, oneCall, body in
-                try connection.transaction(first: actAsStatement(user), oneStatement: oneCall) { _ in try body() }
+            transaction: { user, digest, oneCall, body in
+                try connection.transaction(first: actAsStatement(user, checkingSchema: digest), oneStatement: oneCall) { _ in try body() }
             },
             savepoint: { name, body in
                 try connection.savepoint(name) { _ in try body() }
@@ -148,8 +148,11 @@ extension DatabaseClient {
     /// parameter; anything else is not_found; NULL is the session's own role), then writes the
     /// case deadlines that have passed since the last command, so that each is recorded by the
     /// first command after it, whoever runs it.
-    static func actAsStatement(_ user: String?) -> (sql: String, parameters: [any PostgresEncodable]) {
-        ("SELECT procure.act_as($1), procure.resolve_deadlines()", [user])
+    /// The acting user, and the command's deadlines resolved, in one statement; with a digest the
+    /// schema check comes first in it (evaluated left to right), so a stale schema runs nothing.
+    static func actAsStatement(_ user: String?, checkingSchema digest: String? = nil) -> (sql: String, parameters: [any PostgresEncodable]) {
+        guard let digest else { return ("SELECT procure.act_as($1), procure.resolve_deadlines()", [user]) }
+        return ("SELECT public.procure_schema_is($2), procure.act_as($1), procure.resolve_deadlines()", [user, digest])
     }
 }
 

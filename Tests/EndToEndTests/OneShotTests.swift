@@ -12,6 +12,22 @@ final class OneShotTests: DatabaseTestCase {
         XCTAssertEqual(object["result"]?["sku"]?.text, "A")
     }
 
+    /// The schema is checked inside a command's own first round trip: a database whose recorded
+    /// set is not this binary's is migrated by the command, which then runs; a database migrated
+    /// before the check existed gets it.
+    func testAStaleSchemaIsMigratedByTheCommandThatFindsIt() throws {
+        try sql("UPDATE public.procure_schema_files SET checksum = 'edited by hand'")
+        let first = try procure(["--format", "json", "item", "add", "A", "--name", "Bolt"])
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM public.procure_schema_files WHERE checksum = 'edited by hand'").first?["n"], "0",
+                       "the set was applied again")
+        try sql("DROP FUNCTION public.procure_schema_is(text)")
+        let second = try procure(["--format", "json", "item", "list"])
+        XCTAssertEqual(second.status, 0, second.stdout + second.stderr)
+        XCTAssertEqual(try sql("SELECT to_regprocedure('public.procure_schema_is(text)') IS NOT NULL AS present").first?["present"], "t")
+        XCTAssertEqual(try sql("SELECT count(*) AS n FROM procure.items").first?["n"], "1", "the first command ran once")
+    }
+
     func testFailureExitsOne() throws {
         XCTAssertEqual(try errorCode(["price", "list", "NOPE"]), "not_found")
     }

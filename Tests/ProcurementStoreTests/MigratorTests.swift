@@ -193,6 +193,51 @@ final class MigratorTests: DatabaseTestCase {
             XCTAssertTrue(path.hasSuffix("/migrations"), path)
         }
     }
+
+    // MARK: the schema check a command's first statement makes (SchemaCheck.swift)
+
+    private func check(_ digest: String, _ connection: Connection) -> PostgresError? {
+        do {
+            try connection.query("SELECT public.procure_schema_is($1)", [digest])
+            return nil
+        } catch let error as PostgresError {
+            return error
+        } catch {
+            XCTFail("\(error)")
+            return nil
+        }
+    }
+
+    func testTheCheckPassesForTheMigratedSetAndRefusesAnyOther() throws {
+        let connection = try Connection(conninfo)
+        let neverMigrated = try XCTUnwrap(check(try migrator().digest, connection))
+        XCTAssertTrue(Migrator.isStaleSchema(neverMigrated), "a database never migrated has no check: \(neverMigrated)")
+        try migrator().migrate(connection)
+        XCTAssertNil(check(try migrator().digest, connection), "the database holds exactly this set")
+        let wrong = try XCTUnwrap(check(String(repeating: "0", count: 64), connection))
+        XCTAssertEqual(wrong.sqlState, Migrator.staleSchemaState)
+        XCTAssertTrue(Migrator.isStaleSchema(wrong))
+        XCTAssertFalse(Migrator.isStaleSchema(PostgresError(kind: .server, message: "x", sqlState: "23505")))
+    }
+
+    func testANewMigrationOrSchemaFileMakesTheDatabaseStaleUntilMigrated() throws {
+        let connection = try Connection(conninfo)
+        try migrator().migrate(connection)
+        try write("0003_third.sql", "CREATE TABLE third_table (id integer);")
+        XCTAssertEqual(check(try migrator().digest, connection)?.sqlState, Migrator.staleSchemaState)
+        try migrator().migrate(connection)
+        XCTAssertNil(check(try migrator().digest, connection))
+        let schemaFolder = folder.appendingPathComponent("schema")
+        try FileManager.default.createDirectory(at: schemaFolder, withIntermediateDirectories: true)
+        try "CREATE OR REPLACE VIEW v_first AS SELECT id FROM first_table;".write(
+            to: schemaFolder.appendingPathComponent("01_views.sql"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(check(try migrator().digest, connection)?.sqlState, Migrator.staleSchemaState)
+        try migrator().migrate(connection)
+        XCTAssertNil(check(try migrator().digest, connection), "migrations and the repeatable set, as recorded")
+        try connection.query("UPDATE procure_schema_files SET checksum = 'edited'")
+        XCTAssertEqual(check(try migrator().digest, connection)?.sqlState, Migrator.staleSchemaState)
+    }
+
 }
 
 /// Versions reported by migrators running on several threads.
@@ -211,4 +256,5 @@ private final class AppliedVersions: @unchecked Sendable {
         defer { lock.unlock() }
         return versions
     }
+
 }

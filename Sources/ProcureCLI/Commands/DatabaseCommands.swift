@@ -33,7 +33,7 @@ struct DatabaseStart: ProcureCommand {
     func execute(in context: CommandContext) throws -> JSONValue {
         let cluster = try embeddedCluster(context)
         try clusterCall { try cluster.start() }
-        _ = try context.session.client()
+        _ = try context.session.clientWithCurrentSchema()
         return try DatabaseStatus.describe(cluster)
     }
 }
@@ -95,7 +95,7 @@ struct DatabaseMigrate: ProcureCommand {
     @OptionGroup var common: ReadOptions
 
     func execute(in context: CommandContext) throws -> JSONValue {
-        let database = try context.session.client()
+        let database = try context.session.clientWithCurrentSchema()
         let migrator = try Migrator.configured()
         let applied = try database.appliedMigrations(migrator)
         return .array(migrator.migrations.map { migration in

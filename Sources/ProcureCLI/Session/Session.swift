@@ -9,7 +9,13 @@ final class Session {
     let atomic: Bool
     /// The client of the one connection, every line's way to the database.
     private var database: DatabaseClient?
-    private var migrated = false
+    /// The connection under `database`, for migrating on it.
+    private var connection: Connection?
+    /// Whether this session knows the schema is this binary's (a transaction passed the check,
+    /// or the session migrated).
+    private var schemaChecked = false
+    private var configuredMigrator: Migrator?
+    private var digest: String?
     private var atomicBegun = false
     /// Depth of `transaction` calls: an inner one joins the outer (a keyed line wraps its verb).
     private var depth = 0
@@ -20,45 +26,52 @@ final class Session {
     }
 
     /// The database client, connecting (and, for the embedded default, starting and migrating
-    /// the cluster) when needed. A lost connection is reopened on the next line.
+    /// the cluster) when needed. A lost connection is reopened on the next line. Whether the
+    /// schema is this binary's is asked by the first transaction (`transaction`), except under
+    /// `--atomic`, whose one transaction must not be the one that finds out: it migrates first.
     func client() throws -> DatabaseClient {
         if let database, database.isConnected() {
             return database
         }
         if atomicBegun {
-            throw ProcureError(.databaseUnavailable, "the connection was lost inside an --atomic batch; nothing was committed")
+            throw ProcureError(.databaseUnavailable, "the connection was lost inside an --atomic batch; nothing was written")
         }
         let opened: Connection
         switch target {
         case .conninfo(let conninfo):
             opened = try Connection(conninfo)
-            if !migrated {
-                try migrate(opened)
-                migrated = true
-            }
         case .embedded(let cluster):
             opened = try connectEmbedded(cluster)
         }
+        connection = opened
         let client = DatabaseClient.live(connection: opened)
         database = client
+        if atomic && !schemaChecked { try bringSchemaUpToDate() }
         return client
+    }
+
+    /// The client, the schema brought up to this binary's first (`db start`, `db migrate`).
+    func clientWithCurrentSchema() throws -> DatabaseClient {
+        let database = try client()
+        if !schemaChecked { try bringSchemaUpToDate() }
+        return database
     }
 
     /// Everyday commands on the embedded cluster connect as `procure_cli`, which is neither the
     /// schema's owner nor a superuser; the superuser `postgres` only starts, creates and
-    /// migrates the cluster. On every start but the first after an upgrade that is one
-    /// connection and one query, as before.
+    /// migrates the cluster (`migrateEmbedded`), on the first start and after an upgrade.
     private func connectEmbedded(_ cluster: EmbeddedCluster) throws -> Connection {
-        let everyday = { try Connection(cluster.conninfo(user: EmbeddedCluster.everydayRole)) }
-        if let connection = try? everyday() {
-            if migrated { return connection }
-            if (try? Migrator.configured().isCurrent(connection)) == true {
-                migrated = true
-                return connection
-            }
+        if let connection = try? Connection(cluster.conninfo(user: EmbeddedCluster.everydayRole)) {
+            return connection
         }
-        // Not running, not created yet, or its schema behind this binary's: as the superuser.
-        // Try first: starting costs a process or two, connecting to a running server doesn't.
+        // Not running, or not created yet.
+        try migrateEmbedded(cluster)
+        return try Connection(cluster.conninfo(user: EmbeddedCluster.everydayRole))
+    }
+
+    /// Migrates as the superuser, starting the cluster first when it does not answer. Try
+    /// first: starting costs a process or two, connecting to a running server doesn't.
+    private func migrateEmbedded(_ cluster: EmbeddedCluster) throws {
         let superuser: Connection
         if let connection = try? Connection(cluster.conninfo()) {
             superuser = connection
@@ -71,17 +84,48 @@ final class Session {
             superuser = try Connection(cluster.conninfo())
         }
         try migrate(superuser)
-        migrated = true
-        return try everyday()
+        schemaChecked = true
+    }
+
+    /// Migrates: on the session's own connection to a database named by `--db`, as the embedded
+    /// cluster's superuser otherwise (the everyday connection stays as it is).
+    private func bringSchemaUpToDate() throws {
+        switch target {
+        case .conninfo:
+            guard let connection else { throw ProcureError(.databaseUnavailable, "not connected") }
+            try migrate(connection)
+            schemaChecked = true
+        case .embedded(let cluster):
+            try migrateEmbedded(cluster)
+        }
     }
 
     func migrate(_ connection: Connection) throws {
         do {
-            let migrator = try Migrator.configured()
-            try migrator.migrate(connection)
+            try migrator().migrate(connection)
         } catch let error as MigrationError {
             throw ProcureError(.internalError, error.description)
         }
+    }
+
+    /// The SQL this binary runs (`Migrator.configured`), read once.
+    private func migrator() throws -> Migrator {
+        if let configuredMigrator { return configuredMigrator }
+        do {
+            let configured = try Migrator.configured()
+            configuredMigrator = configured
+            return configured
+        } catch let error as MigrationError {
+            throw ProcureError(.internalError, error.description)
+        }
+    }
+
+    /// The digest the first transaction checks the database's schema against.
+    private func schemaDigest() throws -> String {
+        if let digest { return digest }
+        let computed = try migrator().digest
+        digest = computed
+        return computed
     }
 
     /// Runs `body` as one unit: its own transaction (retried on serialization failures), or
@@ -106,8 +150,23 @@ final class Session {
                 return try body(database)
             }
         }
-        // `--as` travels with the BEGIN and the first call, in one round trip.
-        return try database.transaction(actingAs: actor, oneCall: oneCall) { try body(database) }
+        // `--as` travels with the BEGIN and the first call, in one round trip, and so does the
+        // schema check until a transaction has passed it: a stale (or never migrated) database
+        // runs nothing of the line, is migrated, and the line runs again.
+        guard !schemaChecked else {
+            return try database.transaction(actingAs: actor, oneCall: oneCall) { try body(database) }
+        }
+        do {
+            let value = try database.transaction(actingAs: actor, checkingSchema: try schemaDigest(), oneCall: oneCall) {
+                try body(database)
+            }
+            schemaChecked = true
+            return value
+        } catch let error as PostgresError where Migrator.isStaleSchema(error) {
+            try bringSchemaUpToDate()
+            let migrated = try client()
+            return try migrated.transaction(actingAs: actor, oneCall: oneCall) { try body(migrated) }
+        }
     }
 
     /// Ends an `--atomic` batch: commits when every line succeeded, else rolls back.
