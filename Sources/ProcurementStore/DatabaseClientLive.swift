@@ -152,7 +152,7 @@ extension DatabaseClient {
     /// schema check comes first in it (evaluated left to right), so a stale schema runs nothing.
     static func actAsStatement(_ user: String?, checkingSchema digest: String? = nil) -> (sql: String, parameters: [any PostgresEncodable]) {
         guard let digest else { return ("SELECT procure.act_as($1), procure.resolve_deadlines()", [user]) }
-        return ("SELECT public.procure_schema_is($2), procure.act_as($1), procure.resolve_deadlines()", [user, digest])
+        return ("SELECT public.procure_schema_is($2::text), procure.act_as($1), procure.resolve_deadlines()", [user, digest])
     }
 }
 

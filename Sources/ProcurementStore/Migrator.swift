@@ -98,7 +98,7 @@ public struct Migrator: Sendable {
         if (!done.isEmpty && !schema.isEmpty) || schemaIsStale(records.schemaFiles, after: records.schemaAfterVersion) {
             schemaApplied = try applySchema(connection)
         }
-        try ensureSchemaCheck(connection)
+        try recordSchemaDigest(connection)
         return MigrationOutcome(versions: done, schemaApplied: schemaApplied)
     }
 

@@ -13,10 +13,13 @@ final class OneShotTests: DatabaseTestCase {
     }
 
     /// The schema is checked inside a command's own first round trip: a database whose recorded
-    /// set is not this binary's is migrated by the command, which then runs; a database migrated
-    /// before the check existed gets it.
+    /// set is not this binary's (migrated by another binary: its records and its digest setting
+    /// differ) is migrated by the command, which then runs; a database migrated before the check
+    /// existed gets it.
     func testAStaleSchemaIsMigratedByTheCommandThatFindsIt() throws {
         try sql("UPDATE public.procure_schema_files SET checksum = 'edited by hand'")
+        let database = try XCTUnwrap(try sql("SELECT current_database() AS d").first?["d"])
+        try sql("ALTER DATABASE \"\(database)\" SET procure.schema_digest = 'another binary'")
         let first = try procure(["--format", "json", "item", "add", "A", "--name", "Bolt"])
         XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
         XCTAssertEqual(try sql("SELECT count(*) AS n FROM public.procure_schema_files WHERE checksum = 'edited by hand'").first?["n"], "0",

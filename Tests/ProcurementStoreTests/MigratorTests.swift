@@ -196,46 +196,71 @@ final class MigratorTests: DatabaseTestCase {
 
     // MARK: the schema check a command's first statement makes (SchemaCheck.swift)
 
-    private func check(_ digest: String, _ connection: Connection) -> PostgresError? {
+    /// The check as a new session makes it (a database's settings reach sessions that start
+    /// after they were set): nil when it passes.
+    private func check(_ digest: String) throws -> PostgresError? {
+        let session = try Connection(conninfo)
         do {
-            try connection.query("SELECT public.procure_schema_is($1)", [digest])
+            try session.query("SELECT public.procure_schema_is($1::text)", [digest])
             return nil
         } catch let error as PostgresError {
             return error
-        } catch {
-            XCTFail("\(error)")
-            return nil
         }
     }
 
     func testTheCheckPassesForTheMigratedSetAndRefusesAnyOther() throws {
         let connection = try Connection(conninfo)
-        let neverMigrated = try XCTUnwrap(check(try migrator().digest, connection))
+        let neverMigrated = try XCTUnwrap(try check(try migrator().digest))
         XCTAssertTrue(Migrator.isStaleSchema(neverMigrated), "a database never migrated has no check: \(neverMigrated)")
         try migrator().migrate(connection)
-        XCTAssertNil(check(try migrator().digest, connection), "the database holds exactly this set")
-        let wrong = try XCTUnwrap(check(String(repeating: "0", count: 64), connection))
+        XCTAssertNil(try check(try migrator().digest), "the database holds exactly this set")
+        let wrong = try XCTUnwrap(try check(String(repeating: "0", count: 64)))
         XCTAssertEqual(wrong.sqlState, Migrator.staleSchemaState)
         XCTAssertTrue(Migrator.isStaleSchema(wrong))
         XCTAssertFalse(Migrator.isStaleSchema(PostgresError(kind: .server, message: "x", sqlState: "23505")))
+        // a setting of one's own session fools nobody else's
+        try connection.query("SELECT set_config('procure.schema_digest', 'mine', false)")
+        XCTAssertNil(try check(try migrator().digest))
     }
 
     func testANewMigrationOrSchemaFileMakesTheDatabaseStaleUntilMigrated() throws {
         let connection = try Connection(conninfo)
         try migrator().migrate(connection)
         try write("0003_third.sql", "CREATE TABLE third_table (id integer);")
-        XCTAssertEqual(check(try migrator().digest, connection)?.sqlState, Migrator.staleSchemaState)
+        XCTAssertEqual(try check(try migrator().digest)?.sqlState, Migrator.staleSchemaState)
         try migrator().migrate(connection)
-        XCTAssertNil(check(try migrator().digest, connection))
+        XCTAssertNil(try check(try migrator().digest))
         let schemaFolder = folder.appendingPathComponent("schema")
         try FileManager.default.createDirectory(at: schemaFolder, withIntermediateDirectories: true)
         try "CREATE OR REPLACE VIEW v_first AS SELECT id FROM first_table;".write(
             to: schemaFolder.appendingPathComponent("01_views.sql"), atomically: true, encoding: .utf8)
-        XCTAssertEqual(check(try migrator().digest, connection)?.sqlState, Migrator.staleSchemaState)
+        XCTAssertEqual(try check(try migrator().digest)?.sqlState, Migrator.staleSchemaState)
         try migrator().migrate(connection)
-        XCTAssertNil(check(try migrator().digest, connection), "migrations and the repeatable set, as recorded")
-        try connection.query("UPDATE procure_schema_files SET checksum = 'edited'")
-        XCTAssertEqual(check(try migrator().digest, connection)?.sqlState, Migrator.staleSchemaState)
+        XCTAssertNil(try check(try migrator().digest), "migrations and the repeatable set")
+        XCTAssertEqual(try migrator().migrate(connection), MigrationOutcome(versions: [], schemaApplied: false))
+        XCTAssertNil(try check(try migrator().digest), "a run with nothing to do leaves the record as it was")
+    }
+
+    /// The digest is what the records hold: recomputed in SQL from `procure_migrations` and
+    /// `procure_schema_files` after a migration run, it is the binary's.
+    func testTheDigestIsTheRecordsDigest() throws {
+        let connection = try Connection(conninfo)
+        let schemaFolder = folder.appendingPathComponent("schema")
+        try FileManager.default.createDirectory(at: schemaFolder, withIntermediateDirectories: true)
+        for name in ["02_b.sql", "01_a.sql"] {
+            try "SELECT 1;".write(to: schemaFolder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try migrator().migrate(connection)
+        let fromRecords = try connection.query("""
+            SELECT encode(sha256(convert_to(
+                   coalesce((SELECT string_agg(format('migration %s %s %s', m.version, m.name, m.checksum), E'\n' ORDER BY m.version)
+                               FROM public.procure_migrations m), '')
+                   || E'\n' ||
+                   coalesce((SELECT string_agg(format('schema %s %s %s', f.name, f.checksum, f.after_version), E'\n'
+                                               ORDER BY f.name COLLATE "C") FROM public.procure_schema_files f), ''),
+                   'UTF8')), 'hex') AS digest
+            """).first?["digest"]
+        XCTAssertEqual(fromRecords, try migrator().digest)
     }
 
 }
