@@ -102,16 +102,6 @@ public struct Migrator: Sendable {
         return MigrationOutcome(versions: done, schemaApplied: schemaApplied)
     }
 
-    /// Whether the database is migrated to exactly this set, read without writing anything (so
-    /// a role that may not migrate can ask). Throws what `migrate` would for a changed or
-    /// unknown applied migration, and `undefined_table` for a database never migrated.
-    public func isCurrent(_ connection: Connection) throws -> Bool {
-        let records = try self.records(connection)
-        try verify(records.versions)
-        return migrations.allSatisfy { records.versions[$0.version] != nil }
-            && !schemaIsStale(records.schemaFiles, after: records.schemaAfterVersion)
-    }
-
     /// Both records in one query.
     public func records(_ connection: Connection) throws -> MigrationRecords {
         let rows = try connection.query("""
