@@ -372,6 +372,18 @@ RESET ROLE;
 SET ROLE chk_aud;
 SELECT pg_temp.eq('auditor reads history', (SELECT jsonb_array_length(procure.history('T-1')) > 5), true);
 RESET ROLE;
+-- the schema check (ProcurementStore/SchemaCheck.swift): what it compares, the database's
+-- setting procure.schema_digest, is written by migration runs only; no user or everyday role
+-- may record another digest for the database or replace the check
+SET ROLE chk_b1;
+SELECT pg_temp.chk('PRS01', $$SELECT public.procure_schema_is('not this schema')::text$$);
+SELECT pg_temp.chk('42501', format($q$DO $d$ BEGIN EXECUTE 'ALTER DATABASE %I SET procure.schema_digest = ''forged'''; END $d$$q$, current_database()));
+SELECT pg_temp.chk('42501', $$CREATE OR REPLACE FUNCTION public.procure_schema_is(p_digest text) RETURNS void LANGUAGE sql AS 'SELECT NULL::void'$$);
+RESET ROLE;
+SET ROLE procure_cli;
+SELECT pg_temp.chk('42501', format($q$DO $d$ BEGIN EXECUTE 'ALTER DATABASE %I SET procure.schema_digest = ''forged'''; END $d$$q$, current_database()));
+SELECT pg_temp.chk('42501', $$CREATE FUNCTION public.procure_schema_is(p_digest varchar) RETURNS void LANGUAGE sql AS 'SELECT NULL::void'$$);
+RESET ROLE;
 -- tampering by a superuser bypassing the triggers is detected
 SET session_replication_role = replica;
 UPDATE procure.audit_log SET changes = jsonb_set(changes, '{1,new,price}', '1') WHERE id = (SELECT min(id) FROM procure.audit_entries WHERE table_name = 'order_lines' AND n = 2);
