@@ -68,8 +68,7 @@ public final class Connection {
         if !deferred.isEmpty || commitsAfterNext {
             return try sendingDeferred(with: (sql, parameters))
         }
-        try readAhead.refuseWhileCapturing()
-        try settleReadAhead()
+        try beforeOwnRoundTrip()
         let handle = try openHandle()
         let texts = parameters.map { $0.postgresText }
         let result = withCStrings(texts) { pointers in
@@ -198,8 +197,7 @@ public final class Connection {
 
     /// Runs SQL text that may hold several statements and no parameters (migrations, BEGIN, …).
     public func execute(script sql: String) throws {
-        try readAhead.refuseWhileCapturing()
-        try settleReadAhead()
+        try beforeOwnRoundTrip()
         try flushDeferred()
         let handle = try openHandle()
         _ = try consume(PQexec(handle, sql))

@@ -6,8 +6,7 @@ extension Connection {
     /// large file is never held in memory. Returns the number of rows copied.
     @discardableResult
     public func copyIn(_ sql: String, chunks: () throws -> [UInt8]?) throws -> Int {
-        try readAhead.refuseWhileCapturing()
-        try settleReadAhead()
+        try beforeOwnRoundTrip()
         try flushDeferred()
         let handle = try openHandle()
         let start = PQexec(handle, sql)

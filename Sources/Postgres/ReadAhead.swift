@@ -83,6 +83,13 @@ extension Connection {
         guard PQexitPipelineMode(handle) == 1 else { try abandonPipeline(handle) }
     }
 
+    /// Before a statement that goes alone (`query` outside a transaction, a script, a COPY):
+    /// nothing of it can be captured, and what was sent ahead is settled first.
+    func beforeOwnRoundTrip() throws {
+        try readAhead.refuseWhileCapturing()
+        try settleReadAhead()
+    }
+
     /// Transactions whose results were read at their turn, not sent then (for tests).
     public var transactionsAnsweredAhead: Int { readAhead.answered }
 

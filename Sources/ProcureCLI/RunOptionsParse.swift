@@ -20,23 +20,15 @@ extension RunOptions {
         var flags: Set<String> = []
         var index = arguments.startIndex
         while index < arguments.endIndex, arguments[index].hasPrefix("-") {
-            let word = arguments[index]
-            let (name, inline) = split(word)
-            if flagNames.contains(name), inline == nil {
-                guard flags.insert(name).inserted else { return nil }
+            if flagNames.contains(arguments[index]) {
+                guard flags.insert(arguments[index]).inserted else { return nil }
                 index += 1
                 continue
             }
-            guard valueNames.contains(name), values[name] == nil else { return nil }
-            if let inline {
-                guard !inline.isEmpty else { return nil }
-                values[name] = inline
-                index += 1
-            } else {
-                guard index + 1 < arguments.endIndex, !arguments[index + 1].hasPrefix("-") else { return nil }
-                values[name] = arguments[index + 1]
-                index += 2
-            }
+            guard let option = PlainOption.read(arguments, at: index, names: valueNames), values[option.name] == nil
+            else { return nil }
+            values[option.name] = option.value
+            index = option.next
         }
         var format = OutputFormat.table
         if let text = values["--format"] {
@@ -56,10 +48,4 @@ extension RunOptions {
 
     private static let flagNames: Set<String> = ["--stop-on-error", "--atomic", "--version"]
     private static let valueNames: Set<String> = ["--db", "--format", "--as"]
-
-    /// `--db=URL` → ("--db", "URL"); `--db` → ("--db", nil).
-    private static func split(_ word: String) -> (String, String?) {
-        guard let equals = word.firstIndex(of: "=") else { return (word, nil) }
-        return (String(word[..<equals]), String(word[word.index(after: equals)...]))
-    }
 }

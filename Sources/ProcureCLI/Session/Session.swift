@@ -34,7 +34,7 @@ final class Session {
             return database
         }
         if atomicBegun {
-            throw ProcureError(.databaseUnavailable, "the connection was lost inside an --atomic batch; nothing was written")
+            throw ProcureError(.databaseUnavailable, "the connection was lost inside an --atomic batch; nothing was committed")
         }
         let opened: Connection
         switch target {

@@ -171,19 +171,10 @@ extension OrderNumberRead {
                 index += 1
                 continue
             }
-            var name = word
-            let value: String
-            if let equals = word.firstIndex(of: "=") {
-                name = String(word[..<equals])
-                value = String(word[word.index(after: equals)...])
-                index += 1
-            } else {
-                guard index + 1 < words.count, !words[index + 1].hasPrefix("-") else { return nil }
-                value = words[index + 1]
-                index += 2
-            }
-            guard ["--format", "--key"].contains(name), !value.isEmpty, values[name] == nil else { return nil }
-            values[name] = value
+            guard let option = PlainOption.read(words, at: index, names: ["--format", "--key"]), values[option.name] == nil
+            else { return nil }
+            values[option.name] = option.value
+            index = option.next
         }
         guard let number else { return nil }
         var options = ReadOptions()
