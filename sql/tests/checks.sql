@@ -384,6 +384,15 @@ SET ROLE procure_cli;
 SELECT pg_temp.chk('42501', format($q$DO $d$ BEGIN EXECUTE 'ALTER DATABASE %I SET procure.schema_digest = ''forged'''; END $d$$q$, current_database()));
 SELECT pg_temp.chk('42501', $$CREATE FUNCTION public.procure_schema_is(p_digest varchar) RETURNS void LANGUAGE sql AS 'SELECT NULL::void'$$);
 RESET ROLE;
+-- the same as the group role itself and as the schema's owner (what a SECURITY DEFINER
+-- function runs as): neither owns the database nor may create in public
+SET ROLE procure_buyer;
+SELECT pg_temp.chk('42501', format($q$DO $d$ BEGIN EXECUTE 'ALTER DATABASE %I SET procure.schema_digest = ''forged'''; END $d$$q$, current_database()));
+RESET ROLE;
+SET ROLE procure_owner;
+SELECT pg_temp.chk('42501', format($q$DO $d$ BEGIN EXECUTE 'ALTER DATABASE %I SET procure.schema_digest = ''forged'''; END $d$$q$, current_database()));
+SELECT pg_temp.chk('42501', $$CREATE OR REPLACE FUNCTION public.procure_schema_is(p_digest text) RETURNS void LANGUAGE sql AS 'SELECT NULL::void'$$);
+RESET ROLE;
 -- tampering by a superuser bypassing the triggers is detected
 SET session_replication_role = replica;
 UPDATE procure.audit_log SET changes = jsonb_set(changes, '{1,new,price}', '1') WHERE id = (SELECT min(id) FROM procure.audit_entries WHERE table_name = 'order_lines' AND n = 2);
