@@ -51,6 +51,34 @@ final class VerbDispatchTests: XCTestCase {
         ["correct", "PO-1", "--reason", "wrong_item", "--note", "n", "--dry-run", "--settlement", "25.00"],
         ["correct", "PO-1"],
         ["correct", "--help"],
+        ["correct", "PO-1", "--reason", "wrong-quantity", "--note", "ordered 100", "--replace", "I1:60"],
+        ["correct", "PO-1", "--reason", "wrong-supplier", "--note", "n", "--replace", "I1:6", "I2:3@1.50", "--supplier", "S2",
+         "--settlement", "25.00", "--number", "PO-1-X", "--format", "json", "--key", "k9"],
+        ["correct", "--reason=other", "--note=n", "PO-1", "--dry-run"],
+        ["correct", "PO-1", "--note", "n", "--reason", "duplicate", "--replace", "I1:5", "--dry-run", "--format=csv"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace", "I1"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace", "I1:x"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace", "I1:5@"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace", ":5"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace", "I1:5", "--replace", "I2:1"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace=I1:5"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace", "I1:5", "PO-2"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--replace", "I1:5", "-"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--settlement", "1e5"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--settlement", "-5"],
+        ["correct", "PO-1", "--reason", "other", "--note", ""],
+        ["correct", "PO-1", "--reason", "other", "--note", "-n"],
+        ["correct", "PO-1", "--reason", "other", "--reason", "duplicate", "--note", "n"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--dry-run", "--dry-run"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--dry-run=true"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--format", "yaml"],
+        ["correct", "PO-1", "--reason", "other"],
+        ["correct", "--reason", "other", "--note", "n"],
+        ["correct", "PO-1", "PO-2", "--reason", "other", "--note", "n"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--bogus"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--help"],
+        ["correct", "PO-1", "--reason", "other", "--note", "n", "--as", "b"],
         ["history", "PO-1"],
         ["note", "PO-1", "called the supplier"],
         ["liability", "show", "PO-1"],
@@ -79,12 +107,18 @@ final class VerbDispatchTests: XCTestCase {
         }
     }
 
-    func testOrderReadsTakeTheHandWrittenPath() {
+    func testPlainShapesTakeTheHandWrittenPath() {
         XCTAssertNotNil(OrderShow.quickly(["PO-1", "--format", "json"]))
         XCTAssertNotNil(LiabilityShow.quickly(["PO-1"]))
         XCTAssertNotNil(HistoryCommand.quickly(["PO-1", "--key=k"]))
         for words in [["PO-1", "--bogus"], ["PO-1", "--help"], [], ["PO-1", "PO-2"], ["PO-1", "--format", "yaml"]] {
             XCTAssertNil(OrderShow.quickly(words), "\(words)")
+        }
+        XCTAssertNotNil(CorrectCommand.quickly(["PO-1", "--reason", "other", "--note", "n n", "--replace", "I1:5", "I2:1@2"]))
+        XCTAssertNotNil(CorrectCommand.quickly(["PO-1", "--reason", "other", "--note", "n", "--dry-run", "--settlement", "2.50"]))
+        for words in [["PO-1", "--reason", "other"], ["PO-1", "--reason", "other", "--note", "n", "--replace"],
+                      ["PO-1", "--reason", "other", "--note", "n", "--help"]] {
+            XCTAssertNil(CorrectCommand.quickly(words), "\(words)")
         }
     }
 

@@ -4,9 +4,9 @@ import ProcurementStore
 
 /// Options every verb accepts anywhere among its words.
 protocol LineOptions: ParsableArguments {
-    var actor: String? { get }
-    var format: OutputFormat? { get }
-    var key: String? { get }
+    var actor: String? { get set }
+    var format: OutputFormat? { get set }
+    var key: String? { get set }
 }
 
 /// The options of a verb that writes.

@@ -21,7 +21,7 @@ extension ProcureCommandLine {
     static func parseLine(_ words: [String]) throws -> ParsableCommand {
         if let verb = verbType(words) {
             let rest = Array(words.dropFirst(verb.consumed))
-            if let read = verb.type as? any OrderNumberRead.Type, let parsed = read.quickly(rest) {
+            if let read = verb.type as? any HandRead.Type, let parsed = read.quickly(rest) {
                 return parsed
             }
             if let parsed = try? verb.type.parseAsRoot(rest), parsed is any ProcureCommand {
@@ -143,12 +143,19 @@ extension ProcureCommandLine {
     }
 }
 
+/// A verb whose plain line shape is read by hand, without swift-argument-parser: it builds a
+/// verb's whole argument set by reflection at every parse, most of a short line's client CPU
+/// (docs/benchmarks.md §1 and §3). `quickly` returns nil for anything but the plain shape, and
+/// the words then go to swift-argument-parser; `VerbDispatchTests` checks that both give the
+/// same command, value for value.
+protocol HandRead: ProcureCommand {
+    static func quickly(_ words: [String]) -> Self?
+}
+
 /// A verb that reads one order: `VERB ORDER [--format F] [--key K]` (`--as` is taken out before
-/// any verb is parsed). The most frequent batch lines, so their plain shape is read by hand:
-/// swift-argument-parser builds a verb's whole argument set by reflection at every parse, most
-/// of a read line's client CPU (docs/benchmarks.md §3). Any other shape goes to
-/// swift-argument-parser; `VerbDispatchTests` checks that both give the same command.
-protocol OrderNumberRead: ProcureCommand where Options == ReadOptions {
+/// any verb is parsed). The most frequent batch lines, so their plain shape is read by hand
+/// (`HandRead`); so is `correct` (Input/CorrectRead.swift).
+protocol OrderNumberRead: HandRead where Options == ReadOptions {
     var number: String { get set }
     var common: ReadOptions { get set }
 }
@@ -160,31 +167,8 @@ extension HistoryCommand: OrderNumberRead {}
 extension OrderNumberRead {
     /// The command of the verb's words, when they have the plain shape; else nil.
     static func quickly(_ words: [String]) -> Self? {
-        var number: String?
-        var values: [String: String] = [:]
-        var index = 0
-        while index < words.count {
-            let word = words[index]
-            if !word.hasPrefix("-") {
-                guard number == nil else { return nil }
-                number = word
-                index += 1
-                continue
-            }
-            guard let option = PlainOption.read(words, at: index, names: ["--format", "--key"]), values[option.name] == nil
-            else { return nil }
-            values[option.name] = option.value
-            index = option.next
-        }
-        guard let number else { return nil }
-        var options = ReadOptions()
-        options.actor = nil
-        options.format = nil
-        if let format = values["--format"] {
-            guard let given = OutputFormat(rawValue: format) else { return nil }
-            options.format = given
-        }
-        options.key = values["--key"]
+        guard let line = PlainLine(words, valued: ["--format", "--key"]), let number = line.onlyPositional,
+              let options = ReadOptions.plain(line.values) else { return nil }
         var command = Self()
         command.number = number
         command.common = options
