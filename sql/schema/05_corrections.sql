@@ -324,6 +324,30 @@ BEGIN
 END
 $$;
 
+-- The acting buyer's own order, locked FOR UPDATE, for the SECURITY DEFINER functions of a
+-- correction (correct, create_replacement): they run past row-level security, so they ask its
+-- question themselves and give its answer — not_found, with get_order's message, for an order
+-- that does not exist, another buyer's (superusers excepted) or a role that is no registered
+-- user. Granted to no one: called only from those functions.
+CREATE FUNCTION procure.own_order_locked(p_number text) RETURNS procure.orders
+LANGUAGE plpgsql
+SET search_path = pg_catalog, procure, pg_temp
+AS $$
+DECLARE
+    o procure.orders;
+BEGIN
+    IF p_number IS NULL THEN
+        PERFORM procure.fail('invalid_argument', 'order number is required');
+    END IF;
+    SELECT * INTO o FROM procure.orders WHERE number = p_number FOR UPDATE;
+    IF NOT FOUND OR NOT procure.actor_registered()
+       OR (o.buyer IS DISTINCT FROM procure.actor() AND NOT procure.actor_is_super()) THEN
+        PERFORM procure.fail('not_found', format('order %s not found', p_number));
+    END IF;
+    RETURN o;
+END
+$$;
+
 -- The replacement of an order revoked in this same transaction by its buyer: created dated
 -- today, its lines priced under the same rules, issued at once (under the buyer's limit, like
 -- any issue) and linked both ways. correct calls this; no role holds the privilege to write
@@ -338,11 +362,7 @@ DECLARE
     o procure.orders;
     r procure.orders;
 BEGIN
-    SELECT * INTO o FROM procure.orders WHERE number = p_number FOR UPDATE;
-    IF NOT FOUND OR NOT procure.actor_registered()
-       OR (o.buyer IS DISTINCT FROM procure.actor() AND NOT procure.actor_is_super()) THEN
-        PERFORM procure.fail('not_found', format('order %s not found', p_number));
-    END IF;
+    o := procure.own_order_locked(p_number);
     IF NOT EXISTS (SELECT 1 FROM procure.corrections c
                     WHERE c.supplier_id = o.supplier_id AND c.order_id = o.id AND c.created_at = now()) THEN
         PERFORM procure.fail('invalid_state', format(
@@ -370,10 +390,15 @@ $$;
 -- revokes the order with its note, creates the replacement (create_replacement), and
 -- stores the liability, whose figures the liabilities_figures trigger computes.
 -- Returns the liability as liability_show does, with the correction's id.
+-- SECURITY DEFINER, the order checked by own_order_locked: as the invoker, every statement
+-- of a correction that touches a table under row-level security was planned again whenever
+-- the acting buyer changed (a plan shaped by a role's policies is that role's), a fifth of a
+-- correction's server time in a batch of many buyers' corrections (docs/benchmarks.md §1).
+-- Every write still goes through the tables' triggers, which hold the rules.
 CREATE FUNCTION procure.correct(p_number text, p_reason text, p_note text, p_replace jsonb,
                                 p_supplier text, p_settlement numeric, p_replacement_number text DEFAULT NULL)
 RETURNS jsonb
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, procure, pg_temp
 AS $$
 DECLARE
@@ -385,7 +410,7 @@ DECLARE
 BEGIN
     -- the order's state, the reason and the note are the revocation's own rules, checked where
     -- every revocation is written (corrections_before_insert), psql's included
-    o := procure.get_order(p_number, true);
+    o := procure.own_order_locked(p_number);
     IF p_replace IS NOT NULL AND jsonb_typeof(p_replace) <> 'array' THEN
         PERFORM procure.fail('invalid_argument', format('order %s: --replace lines must be a list', o.number));
     END IF;

@@ -29,11 +29,10 @@ enum FieldOrder {
     static func ordered(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let pairs):
-            let sorted = pairs.enumerated().sorted { a, b in
-                let (ra, rb) = (rank[a.element.0] ?? Int.max, rank[b.element.0] ?? Int.max)
-                return ra != rb ? ra < rb : a.offset < b.offset
-            }
-            return .object(sorted.map { ($0.element.0, ordered($0.element.1)) })
+            // each key's rank looked up once, not at every comparison
+            let ranked = pairs.enumerated().map { (rank: rank[$1.0] ?? Int.max, offset: $0) }
+            let sorted = ranked.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.offset < $1.offset }
+            return .object(sorted.map { (pairs[$0.offset].0, ordered(pairs[$0.offset].1)) })
         case .array(let items):
             return .array(items.map(ordered))
         default:
