@@ -216,6 +216,31 @@ final class SecurityRuleTests: DatabaseTestCase {
         XCTAssertEqual(try digest(), after)
     }
 
+    /// `correct` and `create_replacement` run past row-level security and ask whose the order is
+    /// themselves: before they lock it, as row-level security would. Another buyer's order is not
+    /// found at once, even while its own buyer holds it locked; the buyer itself waits its turn.
+    func testAnotherBuyersLockedOrderIsNotFoundWithoutWaiting() throws {
+        let actors = try buildMatrixFixture()
+        let holder = try Connection(conninfo)
+        try holder.execute(script: "BEGIN")
+        _ = try holder.query("SELECT 1 FROM procure.orders WHERE number = 'CR-own' FOR UPDATE")
+        defer { try? holder.execute(script: "ROLLBACK") }
+        let connection = try Connection(conninfo)
+        // a wait would end in 55P03 instead of the answer
+        try connection.execute(script: "SET lock_timeout = '300ms'")
+        let before = try digest()
+        for statement in ["SELECT procure.correct('CR-own', 'other', 'not mine', NULL, NULL, NULL)",
+                          "SELECT procure.correct('CR-own', 'other', 'not mine', '[{\"sku\":\"A\",\"qty\":\"5\"}]', NULL, NULL)",
+                          "SELECT procure.create_replacement('CR-own', NULL, NULL, '[{\"sku\":\"A\",\"qty\":\"5\"}]')"] {
+            let outcome = try commitAs(actors.bob, statement, on: connection)
+            XCTAssertEqual(outcome.state, .noDataFound, "`\(statement)` gave \(outcome)")
+            XCTAssertEqual(outcome.message, "order CR-own not found")
+        }
+        let own = try commitAs(actors.alice, "SELECT procure.correct('CR-own', 'other', 'mine', NULL, NULL, NULL)", on: connection)
+        XCTAssertEqual(own.state?.raw, "55P03", "the order's own buyer waits for the lock: \(own)")
+        XCTAssertEqual(try digest(), before)
+    }
+
     // MARK: 3. every revocation has its liability, and it is current
 
     func testARevocationWithoutItsLiabilityIsRefusedAtCommit() throws {

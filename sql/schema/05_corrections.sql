@@ -328,7 +328,9 @@ $$;
 -- correction (correct, create_replacement): they run past row-level security, so they ask its
 -- question themselves and give its answer — not_found, with get_order's message, for an order
 -- that does not exist, another buyer's (superusers excepted) or a role that is no registered
--- user. Granted to no one: called only from those functions.
+-- user. Asked before the lock is taken, as row-level security would: another buyer's order is
+-- never locked, so its being written at this moment neither delays the answer nor shows in it
+-- (an order's buyer never changes). Granted to no one: called only from those functions.
 CREATE FUNCTION procure.own_order_locked(p_number text) RETURNS procure.orders
 LANGUAGE plpgsql
 SET search_path = pg_catalog, procure, pg_temp
@@ -339,9 +341,13 @@ BEGIN
     IF p_number IS NULL THEN
         PERFORM procure.fail('invalid_argument', 'order number is required');
     END IF;
-    SELECT * INTO o FROM procure.orders WHERE number = p_number FOR UPDATE;
+    SELECT * INTO o FROM procure.orders WHERE number = p_number;
     IF NOT FOUND OR NOT procure.actor_registered()
        OR (o.buyer IS DISTINCT FROM procure.actor() AND NOT procure.actor_is_super()) THEN
+        PERFORM procure.fail('not_found', format('order %s not found', p_number));
+    END IF;
+    SELECT * INTO o FROM procure.orders WHERE supplier_id = o.supplier_id AND id = o.id FOR UPDATE;
+    IF NOT FOUND THEN                           -- a draft deleted by its buyer meanwhile
         PERFORM procure.fail('not_found', format('order %s not found', p_number));
     END IF;
     RETURN o;
