@@ -398,9 +398,9 @@ $$;
 -- Returns the liability as liability_show does, with the correction's id.
 -- SECURITY DEFINER, the order checked by own_order_locked: as the invoker, every statement
 -- of a correction that touches a table under row-level security was planned again whenever
--- the acting buyer changed (a plan shaped by a role's policies is that role's), a fifth of a
--- correction's server time in a batch of many buyers' corrections (docs/benchmarks.md §1).
--- Every write still goes through the tables' triggers, which hold the rules.
+-- the acting buyer changed, since a plan shaped by a role's policies is that role's
+-- (docs/benchmarks.md, change 18). Every write still goes through the tables' triggers,
+-- which hold the rules.
 CREATE FUNCTION procure.correct(p_number text, p_reason text, p_note text, p_replace jsonb,
                                 p_supplier text, p_settlement numeric, p_replacement_number text DEFAULT NULL)
 RETURNS jsonb
