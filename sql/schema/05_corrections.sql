@@ -338,11 +338,8 @@ AS $$
 DECLARE
     o procure.orders;
 BEGIN
-    IF p_number IS NULL THEN
-        PERFORM procure.fail('invalid_argument', 'order number is required');
-    END IF;
-    SELECT * INTO o FROM procure.orders WHERE number = p_number;
-    IF NOT FOUND OR NOT procure.actor_registered()
+    o := procure.get_order(p_number, false);    -- as the owner: every order, none locked
+    IF NOT procure.actor_registered()
        OR (o.buyer IS DISTINCT FROM procure.actor() AND NOT procure.actor_is_super()) THEN
         PERFORM procure.fail('not_found', format('order %s not found', p_number));
     END IF;
