@@ -225,6 +225,10 @@ RESET ROLE;
 SET ROLE chk_fin;
 SELECT pg_temp.chk('42501', $$SELECT procure.correct('T-1', 'other', 'as finance', NULL, NULL, NULL)$$);
 RESET ROLE;
+-- the owner's role, taken by a superuser, is no registered user: no order is its own
+SET ROLE procure_owner;
+SELECT pg_temp.chk('not_found', $$SELECT procure.correct('T-1', 'other', 'as the owner', NULL, NULL, NULL)$$);
+RESET ROLE;
 SET ROLE chk_b1;
 SELECT pg_temp.eq('raw, group and other roles'' revocations left the order alone', (SELECT procure.po_show('T-1') ->> 'status'), 'in_production');
 CREATE TEMP TABLE cb AS SELECT procure.correct('T-1', 'wrong-quantity', 'ordered 100 instead of 40', '[{"sku":"A","qty":"40"}]', NULL, 200) AS r;
