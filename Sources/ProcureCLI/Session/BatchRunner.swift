@@ -55,7 +55,7 @@ struct BatchRunner {
                 words = try LineTokenizer.words(line)
             } catch {
                 failures += 1
-                writer.write(.failure(ProcureError(.invalidArgument, "\(error)")), line: lineNumber)
+                writer.write(Self.unreadable(error), line: lineNumber)
                 continue
             }
             if words.isEmpty { continue }
@@ -129,7 +129,12 @@ struct BatchRunner {
             let words = try LineTokenizer.words(line)
             return words.isEmpty ? nil : runner.prepare(words)
         } catch {
-            return .answered(.failure(ProcureError(.invalidArgument, "\(error)")))
+            return .answered(unreadable(error))
         }
+    }
+
+    /// The answer to a line that does not split into words (an unclosed quote, say).
+    private static func unreadable(_ error: any Error) -> LineOutcome {
+        .failure(ProcureError(.invalidArgument, "\(error)"))
     }
 }
