@@ -57,8 +57,8 @@ let package = Package(
             // link's autolink group. Linux only; unsafeFlags are allowed in the root package.
             // The C++ runtime that the Swift runtime needs is linked in as well: link/ holds a
             // linker script named libstdc++.so that stands for libstdc++.a, and it comes first on
-            // the library path. Loading and relocating the shared libstdc++ cost each one-shot
-            // ~2 ms of CPU (docs/benchmarks.md, change 19).
+            // the library path. Loading and relocating the shared library was a part of every
+            // one-shot's start that psql does not pay (docs/benchmarks.md, change 19).
             exclude: ["link"],
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))],
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-L", Context.packageDirectory + "/Sources/procure/link"],
