@@ -95,6 +95,21 @@ final class VerbDispatchTests: XCTestCase {
         ["db", "stop", "extra"],
         ["report", "price-compliance", "--from", "2025-01-01"],
         ["report", "nonsense"],
+        ["report", "price-compliance"],
+        ["report", "corrections", "--from", "2025-01-01", "--to", "2025-06-30", "--buyer", "b", "--format", "json"],
+        ["report", "liabilities", "--supplier", "S1", "--html", "out.html", "--as", "f", "--key", "k"],
+        ["report", "liabilities", "--from=2025-01-01", "--to=2025-01-01", "--format=csv"],
+        ["report", "liabilities", "--from", "2025-06-30", "--to", "2025-01-01"],
+        ["report", "liabilities", "--from", "2025-13-01"],
+        ["report", "liabilities", "--html="],
+        ["report", "liabilities", "--html"],
+        ["report", "liabilities", "--format", "yaml"],
+        ["report", "corrections", "--buyer", "a", "--buyer", "b"],
+        ["report", "corrections", "liabilities"],
+        ["report", "--from", "2025-01-01", "corrections"],
+        ["report", "corrections", "--bogus"],
+        ["report", "corrections", "--help"],
+        ["report"],
         ["production", "PO-1", "--help"],
         ["po", "show", "PO-1", "--generate-completion-script", "bash"],
         ["po", "show", "PO-1", "--experimental-dump-help"],
@@ -113,6 +128,10 @@ final class VerbDispatchTests: XCTestCase {
         XCTAssertNotNil(HistoryCommand.quickly(["PO-1", "--key=k"]))
         for words in [["PO-1", "--bogus"], ["PO-1", "--help"], [], ["PO-1", "PO-2"], ["PO-1", "--format", "yaml"]] {
             XCTAssertNil(OrderShow.quickly(words), "\(words)")
+        }
+        XCTAssertNotNil(ReportCommand.quickly(["corrections", "--from", "2025-01-01", "--to", "2025-06-30", "--buyer", "b"]))
+        for words in [["corrections", "--from", "2025-06-30", "--to", "2025-01-01"], ["nonsense"], ["corrections", "--help"]] {
+            XCTAssertNil(ReportCommand.quickly(words), "\(words)")
         }
         XCTAssertNotNil(CorrectCommand.quickly(["PO-1", "--reason", "other", "--note", "n n", "--replace", "I1:5", "I2:1@2"]))
         XCTAssertNotNil(CorrectCommand.quickly(["PO-1", "--reason", "other", "--note", "n", "--dry-run", "--settlement", "2.50"]))
